@@ -21,6 +21,10 @@ export default defineConfig({
       },
     },
   },
+  paths: {
+    // test/system/ holds vitest end-to-end tests of the running stack; Hardhat runs only these.
+    tests: { solidity: "test/contracts", nodejs: "test/contracts" },
+  },
   test: {
     solidity: {
       fuzz: { runs: 256 },

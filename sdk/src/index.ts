@@ -1,0 +1,2 @@
+export * from "./errors/base.ts";
+export * from "./merkle/index.ts";

@@ -1,0 +1,241 @@
+/**
+ * Shard commitment of docs/protocol.md §1, specialised for a prover that keeps only the
+ * upper part of each tree on disk.
+ *
+ * Architecture: bytes arrive in arbitrary chunks → `ShardTreeBuilder.update` copies them into
+ * a 1 MiB batch buffer → each full batch is hashed leaves-first (one native batch call per
+ * layer, @chainsafe/hashtree) up to the CUT level (2^6 leaves = 4 KiB of shard per node) →
+ * only CUT-level nodes are kept (shardSize/256 bytes of memory) → `finish()` builds the layers
+ * above CUT and returns them serialised. A proof (`proveLeaf`) re-reads the 4 KiB region
+ * around the challenged segment and the stored layers: never the whole shard.
+ *
+ * Memory: one 1 MiB batch + its hash buffers + the CUT layer, independent of how the body
+ * is chunked.
+ */
+import { hashInto } from "@chainsafe/hashtree";
+import { createHash } from "node:crypto";
+
+export const SEGMENT_BYTES = 64;
+export const NODE_BYTES = 16;
+export const UNIT_LEAVES = 1 << 16;
+/** Layers below this level are recomputed from the shard file when proving. */
+export const CUT_LEVEL = 6;
+const NODE_PAD = (() => {
+  const pad = new Uint8Array(32);
+  pad[0] = 1;
+  return pad;
+})();
+const ZERO = new Uint8Array(NODE_BYTES);
+const BATCH_BYTES = 1 << 20;
+
+export function leafCount(size: number): number {
+  if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`shard size must be a positive integer, got ${size}`);
+  return Math.ceil(size / SEGMENT_BYTES);
+}
+
+export function treeDepth(nLeaves: number): number {
+  let depth = 0;
+  while (2 ** depth < nLeaves) depth++;
+  return depth;
+}
+
+/** Number of nodes of each layer 0..depth. */
+export function layerLengths(nLeaves: number): number[] {
+  const lengths = [nLeaves];
+  let n = nLeaves;
+  while (n > 1) {
+    n = Math.ceil(n / 2);
+    lengths.push(n);
+  }
+  return lengths;
+}
+
+export function cutLevel(nLeaves: number): number {
+  return Math.min(CUT_LEVEL, treeDepth(nLeaves));
+}
+
+/** Byte offset of each stored layer (cut..depth) inside the serialised tree. */
+export function storedLayerOffsets(nLeaves: number): { cut: number; offsets: number[]; lengths: number[]; total: number } {
+  const lengths = layerLengths(nLeaves);
+  const cut = cutLevel(nLeaves);
+  const offsets: number[] = [];
+  let total = 0;
+  for (let h = cut; h < lengths.length; h++) {
+    offsets.push(total);
+    total += lengths[h]! * NODE_BYTES;
+  }
+  return { cut, offsets, lengths, total };
+}
+
+/**
+ * Hash one layer into the next. `layer` holds `count` 16-byte nodes that are the children
+ * starting at global index `first` (even) of a layer of `layerLength` nodes; positions past
+ * `layerLength` are ZERO. Returns ceil(count/2) parents.
+ */
+function hashLayer(layer: Uint8Array, count: number): Uint8Array {
+  const parents = Math.ceil(count / 2);
+  const msg = new Uint8Array(parents * 64);
+  for (let p = 0; p < parents; p++) {
+    const o = p * 64;
+    msg.set(layer.subarray(2 * p * NODE_BYTES, 2 * p * NODE_BYTES + NODE_BYTES), o);
+    if (2 * p + 1 < count) msg.set(layer.subarray((2 * p + 1) * NODE_BYTES, (2 * p + 2) * NODE_BYTES), o + 16);
+    msg.set(NODE_PAD, o + 32);
+  }
+  const digests = new Uint8Array(parents * 32);
+  hashInto(msg, digests);
+  return truncate(digests, parents);
+}
+
+function truncate(digests: Uint8Array, count: number): Uint8Array {
+  const out = new Uint8Array(count * NODE_BYTES);
+  for (let i = 0; i < count; i++) out.set(digests.subarray(i * 32, i * 32 + NODE_BYTES), i * NODE_BYTES);
+  return out;
+}
+
+/** Leaf hashes of `bytes` (length a multiple of 64). */
+function hashLeaves(bytes: Uint8Array): Uint8Array {
+  const count = bytes.length / SEGMENT_BYTES;
+  const digests = new Uint8Array(count * 32);
+  hashInto(bytes, digests);
+  return truncate(digests, count);
+}
+
+/**
+ * Hash `leaves` (a contiguous run starting at a multiple of 2^levels, whose count is already
+ * clamped to the real layer length) up `levels` levels. Missing right children are ZERO,
+ * exactly the protocol's odd-layer rule, because a run only ends early at the end of a layer.
+ */
+function hashUp(leaves: Uint8Array, levels: number): Uint8Array {
+  let layer = leaves;
+  for (let h = 0; h < levels; h++) layer = hashLayer(layer, layer.length / NODE_BYTES);
+  return layer;
+}
+
+export class ShardTreeBuilder {
+  readonly size: number;
+  readonly nLeaves: number;
+  readonly depth: number;
+  readonly cut: number;
+  #batch = new Uint8Array(BATCH_BYTES);
+  #fill = 0;
+  #received = 0;
+  #cutLayer: Uint8Array;
+  #cutFilled = 0;
+
+  constructor(size: number) {
+    this.size = size;
+    this.nLeaves = leafCount(size);
+    this.depth = treeDepth(this.nLeaves);
+    this.cut = cutLevel(this.nLeaves);
+    this.#cutLayer = new Uint8Array(layerLengths(this.nLeaves)[this.cut]! * NODE_BYTES);
+  }
+
+  get received(): number {
+    return this.#received;
+  }
+
+  /** Feed the next bytes. Throws if more than `size` bytes are fed. */
+  update(chunk: Uint8Array): void {
+    if (this.#received + chunk.length > this.size) {
+      throw new RangeError(`received more than the declared ${this.size} bytes`);
+    }
+    this.#received += chunk.length;
+    let off = 0;
+    while (off < chunk.length) {
+      const n = Math.min(chunk.length - off, BATCH_BYTES - this.#fill);
+      this.#batch.set(chunk.subarray(off, off + n), this.#fill);
+      this.#fill += n;
+      off += n;
+      if (this.#fill === BATCH_BYTES) this.#flush();
+    }
+  }
+
+  #flush(): void {
+    if (this.#fill === 0) return;
+    const segments = Math.ceil(this.#fill / SEGMENT_BYTES);
+    const padded = segments * SEGMENT_BYTES;
+    if (padded > this.#fill) this.#batch.fill(0, this.#fill, padded);
+    const leaves = hashLeaves(this.#batch.subarray(0, padded));
+    const nodes = hashUp(leaves, this.cut);
+    this.#cutLayer.set(nodes, this.#cutFilled);
+    this.#cutFilled += nodes.length;
+    this.#fill = 0;
+  }
+
+  /** Close the tree: returns the root and the serialised layers cut..depth. */
+  finish(): { root: Uint8Array; layers: Uint8Array } {
+    if (this.#received !== this.size) throw new RangeError(`received ${this.#received} of ${this.size} bytes`);
+    this.#flush();
+    const { total, offsets } = storedLayerOffsets(this.nLeaves);
+    const layers = new Uint8Array(total);
+    let layer = this.#cutLayer;
+    layers.set(layer, offsets[0]!);
+    for (let h = this.cut; h < this.depth; h++) {
+      layer = hashLayer(layer, layer.length / NODE_BYTES);
+      layers.set(layer, offsets[h - this.cut + 1]!);
+    }
+    return { root: layer.slice(0, NODE_BYTES), layers };
+  }
+}
+
+/** Random access to a shard's bytes and its stored layers (both files on disk). */
+export type ShardReader = {
+  readShard(offset: number, length: number): Promise<Uint8Array>;
+  readLayers(offset: number, length: number): Promise<Uint8Array>;
+};
+
+/**
+ * Proof for `leaf`: 64-byte segment ‖ depth × 16-byte siblings (protocol §1.5). Reads
+ * 2^cut segments of the shard and one node per stored layer.
+ */
+export async function proveLeaf(reader: ShardReader, size: number, leaf: number): Promise<Uint8Array> {
+  const nLeaves = leafCount(size);
+  if (!Number.isSafeInteger(leaf) || leaf < 0 || leaf >= nLeaves) throw new RangeError(`leaf ${leaf} out of range [0, ${nLeaves})`);
+  const depth = treeDepth(nLeaves);
+  const { cut, offsets, lengths } = storedLayerOffsets(nLeaves);
+  const blockFirst = Math.floor(leaf / 2 ** cut) * 2 ** cut;
+  const blockLeaves = Math.min(2 ** cut, nLeaves - blockFirst);
+  const start = blockFirst * SEGMENT_BYTES;
+  const raw = await reader.readShard(start, Math.min(blockLeaves * SEGMENT_BYTES, size - start));
+  const region = new Uint8Array(blockLeaves * SEGMENT_BYTES);
+  region.set(raw);
+  const proof = new Uint8Array(SEGMENT_BYTES + depth * NODE_BYTES);
+  proof.set(region.subarray((leaf - blockFirst) * SEGMENT_BYTES, (leaf - blockFirst + 1) * SEGMENT_BYTES), 0);
+  let layer = hashLeaves(region);
+  let pos = 0;
+  for (let d = 0; d < cut; d++) {
+    const local = ((leaf >> d) ^ 1) - (blockFirst >> d);
+    const count = layer.length / NODE_BYTES;
+    const sib = local < count ? layer.subarray(local * NODE_BYTES, (local + 1) * NODE_BYTES) : ZERO;
+    proof.set(sib, SEGMENT_BYTES + pos * NODE_BYTES);
+    pos++;
+    layer = hashLayer(layer, count);
+  }
+  for (let d = cut; d < depth; d++) {
+    const idx = Math.floor(leaf / 2 ** d) ^ 1;
+    if (idx < lengths[d]!) {
+      const node = await reader.readLayers(offsets[d - cut]! + idx * NODE_BYTES, NODE_BYTES);
+      proof.set(node, SEGMENT_BYTES + pos * NODE_BYTES);
+    }
+    pos++;
+  }
+  return proof;
+}
+
+function sha16(...parts: Uint8Array[]): Uint8Array {
+  const h = createHash("sha256");
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest().subarray(0, NODE_BYTES));
+}
+
+/** Reference verifier (protocol §1.5), used as a last check before spending gas. */
+export function verifyProof(root: Uint8Array, nLeaves: number, leaf: number, proof: Uint8Array): boolean {
+  const depth = treeDepth(nLeaves);
+  if (proof.length !== SEGMENT_BYTES + depth * NODE_BYTES) return false;
+  let h = sha16(proof.subarray(0, SEGMENT_BYTES));
+  for (let d = 0; d < depth; d++) {
+    const sib = proof.subarray(SEGMENT_BYTES + d * NODE_BYTES, SEGMENT_BYTES + (d + 1) * NODE_BYTES);
+    h = Math.floor(leaf / 2 ** d) % 2 === 0 ? sha16(h, sib, NODE_PAD) : sha16(sib, h, NODE_PAD);
+  }
+  return Buffer.from(h).equals(Buffer.from(root));
+}

@@ -1,0 +1,14 @@
+import type { Command } from "commander";
+import { action } from "../program.ts";
+import { CliError, EXIT } from "../errors.ts";
+
+export function register(program: Command): void {
+  program
+    .command("share")
+    .description("(not available yet)")
+    .action(
+      action(async () => {
+        throw new CliError("tessera share is not available yet in this build.", { exitCode: EXIT.ERROR });
+      }),
+    );
+}

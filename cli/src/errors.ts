@@ -1,0 +1,66 @@
+/**
+ * Exit codes of `tessera` (documented in cli/README.md). Scripts can rely on them.
+ */
+export const EXIT = {
+  OK: 0,
+  /** Anything not covered below (a bug, an unexpected chain error). */
+  ERROR: 1,
+  /** Bad flags or arguments (commander also exits with 1 for these; we map to 2). */
+  USAGE: 2,
+  /** Missing configuration: no master key, no deployment for the chain, no passphrase without a TTY. */
+  CONFIG: 3,
+  /** The path, version, deal or provider does not exist. */
+  NOT_FOUND: 4,
+  /** Not enough tokens, allowance or price too low for the providers. */
+  FUNDS: 5,
+  /** Data unavailable: fewer than k shards reachable, providers down. */
+  UNAVAILABLE: 6,
+  /** Integrity failure: wrong password or key, a shard that fails verification. */
+  INTEGRITY: 7,
+  /** The user declined a confirmation (or a prompt was needed without a terminal). */
+  DECLINED: 8,
+  /** The chain RPC could not be reached. */
+  CHAIN: 9,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** An error with a message a person can act on and the exit code it maps to. */
+export class CliError extends Error {
+  override name = "CliError";
+  readonly exitCode: ExitCode;
+  readonly hint?: string;
+  readonly details?: Record<string, unknown>;
+
+  constructor(
+    message: string,
+    options: { exitCode?: ExitCode; hint?: string; cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.exitCode = options.exitCode ?? EXIT.ERROR;
+    if (options.hint !== undefined) this.hint = options.hint;
+    if (options.details !== undefined) this.details = options.details;
+  }
+}
+
+/** Maps sdk / viem / system errors onto CLI errors with exit codes. */
+export function toCliError(error: unknown): CliError {
+  if (error instanceof CliError) return error;
+  const err = error as { name?: string; shortMessage?: string; message?: string; code?: string; cause?: unknown };
+  const name = err?.name ?? "";
+  const message = err?.shortMessage ?? err?.message ?? String(error);
+  if (err?.code === "ENOENT") return new CliError(message, { exitCode: EXIT.NOT_FOUND, cause: error });
+  if (/ECONNREFUSED|fetch failed|HttpRequestError/.test(`${name} ${message}`) && /8545|rpc|HTTP request failed/i.test(message)) {
+    return new CliError(`Cannot reach the chain: ${message}`, {
+      exitCode: EXIT.CHAIN,
+      hint: "Start the local network with `npm run demo`, or set TESSERA_RPC_URL / --rpc.",
+      cause: error,
+    });
+  }
+  if (/NotEnoughShards|InsufficientShards|Unavailable/i.test(name)) return new CliError(message, { exitCode: EXIT.UNAVAILABLE, cause: error });
+  if (/Decrypt|Integrity|Verification|Password|WrongKey|Tag|Checksum|Shamir/i.test(name)) {
+    return new CliError(message, { exitCode: EXIT.INTEGRITY, cause: error });
+  }
+  if (/Insufficient|Allowance|Balance|PriceTooHigh/i.test(name)) return new CliError(message, { exitCode: EXIT.FUNDS, cause: error });
+  return new CliError(message, { exitCode: EXIT.ERROR, cause: error });
+}

@@ -3,7 +3,7 @@
  * (providers, deals, balance). ABIs come from deployments/<chainId>/abis/ (written by the
  * deploy script), so the CLI works against whatever is deployed on the chain it talks to.
  */
-import type { Abi, Address, Hex } from "viem";
+import type { Abi, Address, Hex, TransactionReceipt } from "viem";
 import type { Context } from "./context.ts";
 
 export type ProviderView = {
@@ -59,6 +59,28 @@ export class Contracts {
     const deployment = await this.ctx.deployment();
     const abi: Abi = await this.ctx.abi(name);
     return (await this.ctx.publicClient.readContract({ address: deployment[name], abi, functionName, args })) as T;
+  }
+
+  /** Sends a transaction from the configured account and waits for it; throws if it reverts. */
+  async write(
+    name: "TesseraToken" | "Marketplace" | "FileIndex",
+    functionName: string,
+    args: readonly unknown[] = [],
+  ): Promise<{ txHash: Hex; receipt: TransactionReceipt }> {
+    const deployment = await this.ctx.deployment();
+    const abi: Abi = await this.ctx.abi(name);
+    const wallet = await this.ctx.walletClient();
+    const txHash = await wallet.writeContract({
+      address: deployment[name],
+      abi,
+      functionName,
+      args,
+      account: wallet.account,
+      chain: null,
+    });
+    const receipt = await this.ctx.publicClient.waitForTransactionReceipt({ hash: txHash, pollingInterval: 200 });
+    if (receipt.status !== "success") throw new Error(`${name}.${functionName} reverted (${txHash})`);
+    return { txHash, receipt };
   }
 
   async listProviders(): Promise<Array<ProviderView & { address: Address }>> {

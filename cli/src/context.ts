@@ -128,7 +128,7 @@ export class Context {
     const file = join(this.deploymentsDir, String(chainId), "abis", `${name}.json`);
     const raw = readJson<Abi | { abi: Abi }>(file);
     if (!raw) throw new CliError(`Missing ABI ${file}.`, { exitCode: EXIT.CONFIG, hint: "Redeploy with `npm run demo -- --reset`." });
-    return Array.isArray(raw) ? raw : raw.abi;
+    return Array.isArray(raw) ? (raw as Abi) : (raw as { abi: Abi }).abi;
   }
 
   /** The account that signs transactions and owns the file index. */

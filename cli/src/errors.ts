@@ -57,6 +57,10 @@ export function toCliError(error: unknown): CliError {
       cause: error,
     });
   }
+  if (/KeyFileNotFound|KeyFileExists|KeyFilePermissions/.test(name)) return new CliError(message, { exitCode: EXIT.CONFIG, cause: error });
+  if (/Share(s)?(Format|SetMismatch|Recovery)Error|InsufficientSharesError|WrongPassword|KeyMismatch/.test(name)) {
+    return new CliError(message, { exitCode: EXIT.INTEGRITY, cause: error });
+  }
   if (/NotEnoughShards|InsufficientShards|Unavailable/i.test(name)) return new CliError(message, { exitCode: EXIT.UNAVAILABLE, cause: error });
   if (/Decrypt|Integrity|Verification|Password|WrongKey|Tag|Checksum|Shamir/i.test(name)) {
     return new CliError(message, { exitCode: EXIT.INTEGRITY, cause: error });

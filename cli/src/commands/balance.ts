@@ -22,14 +22,7 @@ export function register(program: Command): void {
         ]);
         let withdrawTx: string | undefined;
         if (opts.withdraw && pull > 0n) {
-          const wallet = await ctx.walletClient();
-          withdrawTx = await wallet.writeContract({
-            address: deployment.Marketplace,
-            abi: await ctx.abi("Marketplace"),
-            functionName: "withdraw",
-            chain: null,
-          });
-          await ctx.publicClient.waitForTransactionReceipt({ hash: withdrawTx as `0x${string}` });
+          withdrawTx = (await contracts.write("Marketplace", "withdraw")).txHash;
           tokens += pull;
           pull = 0n;
         }

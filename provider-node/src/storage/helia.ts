@@ -71,6 +71,13 @@ export async function createHeliaNode(config: HeliaNodeConfig): Promise<HeliaNod
   return node;
 }
 
+/** The on-disk blockstore under Helia (no network fetch on a miss). */
+export function localBlockstore(node: HeliaNode): FsBlockstore {
+  const stores = rawStores.get(node);
+  if (!stores) throw new Error("not a node from createHeliaNode");
+  return stores.blockstore;
+}
+
 export async function stopHeliaNode(node: HeliaNode): Promise<void> {
   await node.stop();
   // createHeliaLight does not own the stores' lifecycle

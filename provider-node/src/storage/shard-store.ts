@@ -1,0 +1,296 @@
+/**
+ * Shard store: one directory per (request, slot) under `<dataDir>/shards/`, holding
+ * `shard` (the bytes), `tree` (Merkle layers from CUT_LEVEL up, see merkle.ts) and
+ * `meta.json`. A shard is received into `<dataDir>/tmp/<random>/`, verified while streaming
+ * (size, Merkle root), imported into the Helia blockstore as UnixFS (CID checked), fsynced,
+ * and only then renamed into place: a crash never leaves a half shard under `shards/`.
+ *
+ * Stream path and backpressure: body chunk → tree builder (sync hashing) → file write
+ * (awaited, so a slow disk slows the socket) — memory is one chunk + one 1 MiB hash batch.
+ */
+import type { Blockstore } from "interface-blockstore";
+import { importer } from "ipfs-unixfs-importer";
+import { recursive } from "ipfs-unixfs-exporter";
+import { CID } from "multiformats/cid";
+import { randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from "node:fs/promises";
+import { join } from "node:path";
+import { SHARD_IMPORTER_OPTIONS } from "./cid.ts";
+import { ShardTreeBuilder, leafCount, proveLeaf, type ShardReader } from "./merkle.ts";
+
+export type ShardKey = { requestId: `0x${string}`; slot: number };
+export type ShardMeta = ShardKey & {
+  size: number;
+  root: `0x${string}`;
+  cid: string;
+  storedAt: number;
+  /** Set once the slot is filled on chain by this node. */
+  fillTx?: `0x${string}`;
+  /** Period at which the deal ends, once known (request started). */
+  endPeriod?: number;
+};
+
+export type StoreErrorCode = "SIZE_MISMATCH" | "ROOT_MISMATCH" | "CID_MISMATCH" | "ALREADY_STORED" | "ABORTED";
+
+export class StoreError extends Error {
+  override name = "StoreError";
+  readonly code: StoreErrorCode;
+  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+export function keyName({ requestId, slot }: ShardKey): string {
+  return `${requestId.toLowerCase()}-${slot}`;
+}
+
+const hex = (b: Uint8Array): `0x${string}` => `0x${Buffer.from(b).toString("hex")}`;
+
+async function fsyncDir(path: string): Promise<void> {
+  const fh = await open(path, "r");
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Blockstore wrapper that remembers which blocks it newly wrote, so a refused import can be undone. */
+class TrackingBlockstore {
+  readonly added: CID[] = [];
+  readonly inner: Blockstore;
+  constructor(inner: Blockstore) {
+    this.inner = inner;
+  }
+  async put(cid: CID, bytes: Uint8Array, options?: object): Promise<CID> {
+    if (!(await this.inner.has(cid))) this.added.push(cid);
+    await this.inner.put(cid, bytes, options as never);
+    return cid;
+  }
+  has(cid: CID, options?: object) {
+    return this.inner.has(cid, options as never);
+  }
+}
+
+export class ShardStore {
+  readonly dir: string;
+  readonly #tmp: string;
+  readonly #blockstore: Blockstore;
+  readonly #index = new Map<string, ShardMeta>();
+  readonly #byCid = new Map<string, string>();
+
+  constructor(dataDir: string, blockstore: Blockstore) {
+    this.dir = join(dataDir, "shards");
+    this.#tmp = join(dataDir, "tmp");
+    this.#blockstore = blockstore;
+  }
+
+  /** Load the index; drop leftovers of interrupted uploads; re-import blocks the blockstore lost. */
+  async open(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await rm(this.#tmp, { recursive: true, force: true });
+    await mkdir(this.#tmp, { recursive: true });
+    for (const name of await readdir(this.dir)) {
+      let meta: ShardMeta;
+      try {
+        meta = JSON.parse(await readFile(join(this.dir, name, "meta.json"), "utf8")) as ShardMeta;
+      } catch {
+        continue; // not a complete shard directory
+      }
+      this.#index.set(name, meta);
+      this.#byCid.set(meta.cid, name);
+    }
+  }
+
+  /** Make sure every stored shard's DAG is in the blockstore (after a crash between rename and block flush). */
+  async repairBlockstore(): Promise<number> {
+    let repaired = 0;
+    for (const [name, meta] of this.#index) {
+      if (await this.#blockstore.has(CID.parse(meta.cid))) continue;
+      await this.#import(join(this.dir, name, "shard"), this.#blockstore);
+      repaired++;
+    }
+    return repaired;
+  }
+
+  get bytesStored(): number {
+    let total = 0;
+    for (const m of this.#index.values()) total += m.size;
+    return total;
+  }
+
+  list(): ShardMeta[] {
+    return [...this.#index.values()];
+  }
+
+  get(key: ShardKey): ShardMeta | undefined {
+    return this.#index.get(keyName(key));
+  }
+
+  getByCid(cid: string): ShardMeta | undefined {
+    const name = this.#byCid.get(cid);
+    return name === undefined ? undefined : this.#index.get(name);
+  }
+
+  shardPath(key: ShardKey): string {
+    return join(this.dir, keyName(key), "shard");
+  }
+
+  async #import(path: string, blockstore: Pick<Blockstore, "put" | "has">): Promise<CID> {
+    let root: CID | undefined;
+    const content = createReadStream(path, { highWaterMark: 1 << 20 });
+    for await (const entry of importer([{ content }], blockstore as Blockstore, SHARD_IMPORTER_OPTIONS)) root = entry.cid;
+    if (root === undefined) throw new Error("importer produced no root");
+    return root;
+  }
+
+  /**
+   * Receive, verify and store one shard. Resolves only after everything is on disk (fsync);
+   * throws StoreError and leaves nothing behind when the bytes are not the expected ones.
+   */
+  async receive(
+    key: ShardKey & { size: number; root: `0x${string}`; cid: string },
+    source: AsyncIterable<Uint8Array>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ShardMeta> {
+    const name = keyName(key);
+    if (this.#index.has(name)) throw new StoreError("ALREADY_STORED", `slot ${key.slot} of ${key.requestId} is already stored here`);
+    const work = join(this.#tmp, `${name}.${randomBytes(6).toString("hex")}`);
+    await mkdir(work);
+    let shardFh: FileHandle | undefined;
+    let tracker: TrackingBlockstore | undefined;
+    try {
+      const builder = new ShardTreeBuilder(key.size);
+      shardFh = await open(join(work, "shard"), "w");
+      for await (const chunk of source) {
+        options.signal?.throwIfAborted();
+        if (builder.received + chunk.length > key.size) {
+          throw new StoreError("SIZE_MISMATCH", `body is longer than the request's shard size ${key.size}`);
+        }
+        builder.update(chunk);
+        await shardFh.write(chunk);
+      }
+      if (builder.received !== key.size) {
+        throw new StoreError("SIZE_MISMATCH", `body ended after ${builder.received} of ${key.size} bytes`);
+      }
+      const { root, layers } = builder.finish();
+      if (hex(root) !== key.root.toLowerCase()) {
+        throw new StoreError("ROOT_MISMATCH", `shard hashes to Merkle root ${hex(root)}, the request commits to ${key.root}`);
+      }
+      await shardFh.sync();
+      await shardFh.close();
+      shardFh = undefined;
+      tracker = new TrackingBlockstore(this.#blockstore);
+      const cid = await this.#import(join(work, "shard"), tracker);
+      if (cid.toString() !== key.cid) {
+        throw new StoreError("CID_MISMATCH", `shard imports to CID ${cid}, the request names ${key.cid}`);
+      }
+      const meta: ShardMeta = {
+        requestId: key.requestId.toLowerCase() as `0x${string}`,
+        slot: key.slot,
+        size: key.size,
+        root: hex(root),
+        cid: key.cid,
+        storedAt: Date.now(),
+      };
+      await writeDurable(join(work, "tree"), layers);
+      await writeDurable(join(work, "meta.json"), JSON.stringify(meta));
+      await fsyncDir(work);
+      await rename(work, join(this.dir, name));
+      await fsyncDir(this.dir);
+      this.#index.set(name, meta);
+      this.#byCid.set(meta.cid, name);
+      return meta;
+    } catch (err) {
+      await shardFh?.close().catch(() => {});
+      await rm(work, { recursive: true, force: true });
+      if (tracker) for (const cid of tracker.added) await Promise.resolve(this.#blockstore.delete(cid)).catch(() => {});
+      if (err instanceof StoreError) throw err;
+      if (options.signal?.aborted) throw new StoreError("ABORTED", "upload aborted before the shard was complete", { cause: err });
+      throw err;
+    }
+  }
+
+  /** Persist fields of a stored shard's meta (e.g. the fill transaction). */
+  async update(key: ShardKey, patch: Partial<ShardMeta>): Promise<ShardMeta> {
+    const name = keyName(key);
+    const meta = this.#index.get(name);
+    if (!meta) throw new Error(`no shard ${name}`);
+    const next = { ...meta, ...patch };
+    const path = join(this.dir, name, "meta.json");
+    await writeDurable(`${path}.tmp`, JSON.stringify(next));
+    await rename(`${path}.tmp`, path);
+    this.#index.set(name, next);
+    return next;
+  }
+
+  /** Delete a shard and its blocks (deal ended, failed or freed, or fill failed). */
+  async remove(key: ShardKey): Promise<void> {
+    const name = keyName(key);
+    const meta = this.#index.get(name);
+    if (!meta) return;
+    this.#index.delete(name);
+    this.#byCid.delete(meta.cid);
+    const stillUsed = [...this.#index.values()].some((m) => m.cid === meta.cid);
+    if (!stillUsed) {
+      try {
+        for await (const entry of recursive(CID.parse(meta.cid), this.#blockstore as never)) {
+          await Promise.resolve(this.#blockstore.delete(entry.cid)).catch(() => {});
+        }
+      } catch {
+        // blocks already gone
+      }
+    }
+    await rm(join(this.dir, name), { recursive: true, force: true });
+  }
+
+  /** Proof for `leaf` of a stored shard: reads 4 KiB of the shard and one node per stored layer. */
+  async prove(key: ShardKey, leaf: number): Promise<Uint8Array> {
+    const meta = this.get(key);
+    if (!meta) throw new Error(`cannot prove ${keyName(key)}: shard not stored here`);
+    const dir = join(this.dir, keyName(key));
+    const shard = await open(join(dir, "shard"), "r");
+    const tree = await open(join(dir, "tree"), "r");
+    const readAt = async (fh: FileHandle, offset: number, length: number) => {
+      const buf = new Uint8Array(length);
+      const { bytesRead } = await fh.read(buf, 0, length, offset);
+      return buf.subarray(0, bytesRead);
+    };
+    const reader: ShardReader = {
+      readShard: (o, l) => readAt(shard, o, l),
+      readLayers: (o, l) => readAt(tree, o, l),
+    };
+    try {
+      return await proveLeaf(reader, meta.size, leaf);
+    } finally {
+      await shard.close();
+      await tree.close();
+    }
+  }
+
+  nLeaves(key: ShardKey): number {
+    const meta = this.get(key);
+    if (!meta) throw new Error(`no shard ${keyName(key)}`);
+    return leafCount(meta.size);
+  }
+
+  async verifyOnDisk(key: ShardKey): Promise<boolean> {
+    const meta = this.get(key);
+    if (!meta) return false;
+    const s = await stat(this.shardPath(key)).catch(() => undefined);
+    return s?.size === meta.size;
+  }
+}
+
+export async function writeDurable(path: string, data: Uint8Array | string): Promise<void> {
+  const fh = await open(path, "w");
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+

@@ -1,0 +1,82 @@
+/**
+ * Reed-Solomon erasure code over GF(2^8), k data + m parity shards: any k of the n = k + m
+ * shards rebuild the data. The code is the systematic Vandermonde construction of
+ * reed-solomon-erasure (Rust; Backblaze/klauspost layout), run as WebAssembly through
+ * @digitaldefiance/reed-solomon-erasure.wasm, so Node and browsers produce the same parity and
+ * repair each other's shards. test/erasure.test.ts checks the parity against an independent
+ * GF(2^8) matrix implementation.
+ *
+ * Data layout of one stripe: a contiguous buffer of n pieces of `pieceBytes` each, data pieces
+ * first; encode() fills the parity pieces in place, reconstruct() fills missing pieces in place.
+ */
+import { ReedSolomonErasure } from "@digitaldefiance/reed-solomon-erasure.wasm";
+import { loadWasmBytes } from "#rs-wasm";
+import { ErasureParamsError, NotEnoughShardsError } from "./errors.ts";
+
+export * from "./errors.ts";
+
+export const DEFAULT_DATA_SHARDS = 10;
+export const DEFAULT_PARITY_SHARDS = 4;
+/** GF(2^8) limit of the code. */
+export const MAX_SHARDS = 256;
+
+export type ErasureParams = { k: number; m: number };
+
+/** Throws ErasureParamsError unless 1 ≤ k, 1 ≤ m, k ≤ 255, m ≤ 255 and k + m ≤ 256. */
+export function validateErasureParams({ k, m }: ErasureParams): void {
+  const bad = (why: string) => {
+    throw new ErasureParamsError(`Invalid redundancy k=${k}, m=${m}: ${why}.`);
+  };
+  if (!Number.isInteger(k) || k < 1 || k > 255) bad("k (data shards) must be an integer from 1 to 255");
+  if (!Number.isInteger(m) || m < 1 || m > 255) bad("m (parity shards) must be an integer from 1 to 255");
+  if (k + m > MAX_SHARDS) bad(`k + m must be at most ${MAX_SHARDS}`);
+}
+
+export type ErasureCoder = {
+  readonly k: number;
+  readonly m: number;
+  readonly n: number;
+  /** Fill the m parity pieces of `stripe` (n × pieceBytes) from its k data pieces. */
+  encode(stripe: Uint8Array): void;
+  /** Rebuild the data pieces marked absent in `present` (length n) in place; needs ≥ k present. */
+  reconstruct(stripe: Uint8Array, present: readonly boolean[]): void;
+};
+
+let wasm: Promise<ReedSolomonErasure> | undefined;
+
+function instance(bytes?: BufferSource | Uint8Array): Promise<ReedSolomonErasure> {
+  if (bytes) return Promise.resolve(ReedSolomonErasure.fromBytes(bytes));
+  wasm ??= loadWasmBytes().then((b) => ReedSolomonErasure.fromBytes(b));
+  return wasm;
+}
+
+/** An erasure coder for k + m (validated). Loads the WASM module once per process. */
+export async function loadErasureCoder(params: ErasureParams, options: { wasm?: BufferSource | Uint8Array } = {}): Promise<ErasureCoder> {
+  validateErasureParams(params);
+  const { k, m } = params;
+  const n = k + m;
+  const rs = await instance(options.wasm);
+  const check = (stripe: Uint8Array) => {
+    if (stripe.length === 0 || stripe.length % n !== 0)
+      throw new ErasureParamsError(`A stripe must be n = ${n} equal non-empty pieces; got ${stripe.length} bytes.`);
+  };
+  return {
+    k,
+    m,
+    n,
+    encode(stripe) {
+      check(stripe);
+      const code = rs.encode(stripe, k, m);
+      if (code !== ReedSolomonErasure.RESULT_OK) throw new ErasureParamsError(`Reed-Solomon encode failed: ${ReedSolomonErasure.getResultMessage(code)}`);
+    },
+    reconstruct(stripe, present) {
+      check(stripe);
+      if (present.length !== n) throw new ErasureParamsError(`Expected ${n} availability flags, got ${present.length}.`);
+      const available = present.flatMap((p, i) => (p ? [i] : []));
+      if (available.length < k) throw new NotEnoughShardsError({ k, n, available });
+      if (available.length === n) return;
+      const code = rs.reconstruct(stripe, k, m, [...present]);
+      if (code !== ReedSolomonErasure.RESULT_OK) throw new NotEnoughShardsError({ k, n, available, cause: new Error(ReedSolomonErasure.getResultMessage(code)) });
+    },
+  };
+}

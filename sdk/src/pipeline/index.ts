@@ -1,0 +1,9 @@
+export * from "./types.ts";
+export * from "./errors.ts";
+export * from "./sinks.ts";
+export * from "./store.ts";
+export * from "./chunks.ts";
+export * from "./encode.ts";
+export * from "./decode.ts";
+export { Channel, ChannelClosedError } from "./channel.ts";
+export { iterateBytes, rechunk } from "./source.ts";

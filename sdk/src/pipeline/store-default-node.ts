@@ -1,0 +1,1 @@
+export { tempFileShardStore as defaultShardStore } from "./store-node.ts";

@@ -1,0 +1,1 @@
+export { memoryShardStore as defaultShardStore } from "./store.ts";

@@ -44,6 +44,31 @@ export type ErasureCoder = {
 
 let wasm: Promise<ReedSolomonErasure> | undefined;
 
+type RsExports = {
+  memory: WebAssembly.Memory;
+  reconstruct(shards: number, shardsLength: number, k: number, m: number, flags: number, flagsLength: number): number;
+  __wbindgen_malloc(size: number): number;
+  __wbindgen_free(pointer: number, size: number): void;
+};
+
+/**
+ * reconstruct() straight on the WASM exports. The package's own wrapper frees the availability
+ * flags after the call, but the Rust side already took ownership of (and dropped) that buffer:
+ * the double free corrupts the allocator and every later reconstruct fails with "too few shards
+ * present" (found by test/erasure.test.ts). Here the flags buffer is left to Rust.
+ */
+function reconstructInPlace(rs: ReedSolomonErasure, stripe: Uint8Array, k: number, m: number, present: readonly boolean[]): number {
+  const ex = (rs as unknown as { exports: RsExports }).exports;
+  const shards = ex.__wbindgen_malloc(stripe.length);
+  new Uint8Array(ex.memory.buffer).set(stripe, shards);
+  const flags = ex.__wbindgen_malloc(present.length);
+  new Uint8Array(ex.memory.buffer).set(present.map((p) => (p ? 1 : 0)), flags);
+  const code = ex.reconstruct(shards, stripe.length, k, m, flags, present.length);
+  if (code === 0) stripe.set(new Uint8Array(ex.memory.buffer, shards, stripe.length));
+  ex.__wbindgen_free(shards, stripe.length);
+  return code;
+}
+
 function instance(bytes?: BufferSource | Uint8Array): Promise<ReedSolomonErasure> {
   if (bytes) return Promise.resolve(ReedSolomonErasure.fromBytes(bytes));
   wasm ??= loadWasmBytes().then((b) => ReedSolomonErasure.fromBytes(b));
@@ -75,7 +100,7 @@ export async function loadErasureCoder(params: ErasureParams, options: { wasm?: 
       const available = present.flatMap((p, i) => (p ? [i] : []));
       if (available.length < k) throw new NotEnoughShardsError({ k, n, available });
       if (available.length === n) return;
-      const code = rs.reconstruct(stripe, k, m, [...present]);
+      const code = reconstructInPlace(rs, stripe, k, m, present);
       if (code !== ReedSolomonErasure.RESULT_OK) throw new NotEnoughShardsError({ k, n, available, cause: new Error(ReedSolomonErasure.getResultMessage(code)) });
     },
   };

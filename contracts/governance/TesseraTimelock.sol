@@ -68,10 +68,13 @@ contract TesseraTimelock is TimelockController, ITesseraTimelock {
 
     /// @inheritdoc TimelockController
     function supportsInterface(bytes4 interfaceId) public view override returns (bool) {
-        return interfaceId == type(ITesseraTimelock).interfaceId || super.supportsInterface(interfaceId);
+        return
+            interfaceId == type(ITesseraTimelock).interfaceId ||
+            super.supportsInterface(interfaceId);
     }
 
     function _revertIfExpired(bytes32 id) private view {
-        if (isOperationExpired(id)) revert TesseraTimelock__OperationExpired(id, getTimestamp(id) + _gracePeriod);
+        if (isOperationExpired(id))
+            revert TesseraTimelock__OperationExpired(id, getTimestamp(id) + _gracePeriod);
     }
 }

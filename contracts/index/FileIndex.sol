@@ -34,7 +34,9 @@ contract FileIndex is IFileIndex {
     }
 
     /// @inheritdoc IFileIndex
-    function fileIndexOf(address owner) external view returns (string memory cid, uint64 version, uint64 updatedAt) {
+    function fileIndexOf(
+        address owner
+    ) external view returns (string memory cid, uint64 version, uint64 updatedAt) {
         Pointer storage pointer = _pointers[owner];
         return (pointer.cid, pointer.version, pointer.updatedAt);
     }

@@ -31,5 +31,7 @@ interface IFileIndex {
 
     /// @notice The file-index pointer of `owner`; `("", 0, 0)` if never set.
     /// @return cid the latest CID, version its version, updatedAt the block timestamp it was recorded at.
-    function fileIndexOf(address owner) external view returns (string memory cid, uint64 version, uint64 updatedAt);
+    function fileIndexOf(
+        address owner
+    ) external view returns (string memory cid, uint64 version, uint64 updatedAt);
 }

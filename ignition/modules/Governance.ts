@@ -46,7 +46,9 @@ export default buildModule("TesseraGovernance", (m) => {
     m.getParameter("quorumPercent", GOVERNANCE_DEFAULTS.quorumPercent),
   ]);
 
-  const grantProposer = m.call(timelock, "grantRole", [PROPOSER_ROLE, governor], { id: "grantProposerToGovernor" });
+  const grantProposer = m.call(timelock, "grantRole", [PROPOSER_ROLE, governor], {
+    id: "grantProposerToGovernor",
+  });
   const grantCanceller = m.call(timelock, "grantRole", [CANCELLER_ROLE, governor], {
     id: "grantCancellerToGovernor",
   });

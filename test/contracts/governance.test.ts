@@ -10,7 +10,12 @@ import { network } from "hardhat";
 import type { Address } from "viem";
 import { encodeFunctionData, getAddress, zeroAddress } from "viem";
 import { GOVERNANCE_DEFAULTS, TOTAL_SUPPLY } from "../../ignition/defaults.ts";
-import { CANCELLER_ROLE, DEFAULT_ADMIN_ROLE, EXECUTOR_ROLE, PROPOSER_ROLE } from "../../ignition/modules/Governance.ts";
+import {
+  CANCELLER_ROLE,
+  DEFAULT_ADMIN_ROLE,
+  EXECUTOR_ROLE,
+  PROPOSER_ROLE,
+} from "../../ignition/modules/Governance.ts";
 import {
   as,
   castVotes,
@@ -33,14 +38,26 @@ import {
 describe("governance", () => {
   let connection: Connection;
   let gov: Governance;
-  let deployer: Address, alice: Address, bob: Address, carol: Address, dave: Address, recipient: Address;
+  let deployer: Address,
+    alice: Address,
+    bob: Address,
+    carol: Address,
+    dave: Address,
+    recipient: Address;
   let everyone: Address[];
 
   before(async () => {
     connection = await network.create();
     const wallets = await connection.viem.getWalletClients();
     everyone = wallets.map((w) => getAddress(w.account.address));
-    [deployer, alice, bob, carol, dave, recipient] = everyone as [Address, Address, Address, Address, Address, Address];
+    [deployer, alice, bob, carol, dave, recipient] = everyone as [
+      Address,
+      Address,
+      Address,
+      Address,
+      Address,
+      Address,
+    ];
   });
 
   beforeEach(async () => {
@@ -77,7 +94,12 @@ describe("governance", () => {
     ]);
     await endVoting(connection, gov);
     assert.equal(await gov.governor.read.state([id]), ProposalState.Succeeded);
-    await gov.governor.write.queue([p.targets, p.values, p.calldatas, descriptionHash(p.description)]);
+    await gov.governor.write.queue([
+      p.targets,
+      p.values,
+      p.calldatas,
+      descriptionHash(p.description),
+    ]);
     assert.equal(await gov.governor.read.state([id]), ProposalState.Queued);
     return id;
   }
@@ -101,10 +123,18 @@ describe("governance", () => {
     const t = gov.timelock.read;
     for (const account of everyone) {
       for (const role of [DEFAULT_ADMIN_ROLE, PROPOSER_ROLE, CANCELLER_ROLE, EXECUTOR_ROLE]) {
-        assert.equal(await t.hasRole([role, account]), false, `${account} must not hold role ${role}`);
+        assert.equal(
+          await t.hasRole([role, account]),
+          false,
+          `${account} must not hold role ${role}`,
+        );
       }
     }
-    assert.equal(await t.hasRole([DEFAULT_ADMIN_ROLE, gov.timelock.address]), true, "self-administered");
+    assert.equal(
+      await t.hasRole([DEFAULT_ADMIN_ROLE, gov.timelock.address]),
+      true,
+      "self-administered",
+    );
     assert.equal(await t.hasRole([DEFAULT_ADMIN_ROLE, gov.governor.address]), false);
     assert.equal(await t.hasRole([PROPOSER_ROLE, gov.governor.address]), true, "governor proposes");
     assert.equal(await t.hasRole([CANCELLER_ROLE, gov.governor.address]), true, "governor cancels");
@@ -112,7 +142,14 @@ describe("governance", () => {
 
     // The deployer cannot schedule directly on the timelock.
     await connection.viem.assertions.revertWithCustomErrorWithArgs(
-      gov.timelock.write.schedule([gov.token.address, 0n, "0x", `0x${"0".repeat(64)}`, `0x${"0".repeat(64)}`, 172_800n]),
+      gov.timelock.write.schedule([
+        gov.token.address,
+        0n,
+        "0x",
+        `0x${"0".repeat(64)}`,
+        `0x${"0".repeat(64)}`,
+        172_800n,
+      ]),
       gov.timelock,
       "AccessControlUnauthorizedAccount",
       [deployer, PROPOSER_ROLE],
@@ -124,10 +161,14 @@ describe("governance", () => {
     const treasuryFunds = 1_000_000n * TOKEN;
     await gov.token.write.transfer([gov.timelock.address, treasuryFunds]);
     const amount = 123_456n * TOKEN + 789n;
-    const p = spend(recipient, amount, "Grant #1: 123,456 TSR to the recipient for the subgraph work");
+    const p = spend(
+      recipient,
+      amount,
+      "Grant #1: 123,456 TSR to the recipient for the subgraph work",
+    );
 
     const id = await propose(connection, gov, alice, p);
-    assert.equal(await gov.governor.read.proposalSnapshot([id]) > 0n, true);
+    assert.equal((await gov.governor.read.proposalSnapshot([id])) > 0n, true);
     await startVoting(connection, gov);
     assert.equal(await gov.governor.read.state([id]), ProposalState.Active);
 
@@ -147,14 +188,27 @@ describe("governance", () => {
 
     await endVoting(connection, gov);
     assert.equal(await gov.governor.read.state([id]), ProposalState.Succeeded);
-    await gov.governor.write.queue([p.targets, p.values, p.calldatas, descriptionHash(p.description)]);
+    await gov.governor.write.queue([
+      p.targets,
+      p.values,
+      p.calldatas,
+      descriptionHash(p.description),
+    ]);
     assert.equal(await gov.governor.read.state([id]), ProposalState.Queued);
     const eta = await gov.governor.read.proposalEta([id]);
-    assert.equal(await gov.governor.read.proposalExpiry([id]), eta + GOVERNANCE_DEFAULTS.gracePeriod);
+    assert.equal(
+      await gov.governor.read.proposalExpiry([id]),
+      eta + GOVERNANCE_DEFAULTS.gracePeriod,
+    );
 
     await connection.networkHelpers.time.increaseTo(eta);
     const executor = await as(connection, gov, dave); // anyone may execute
-    await executor.governor.write.execute([p.targets, p.values, p.calldatas, descriptionHash(p.description)]);
+    await executor.governor.write.execute([
+      p.targets,
+      p.values,
+      p.calldatas,
+      descriptionHash(p.description),
+    ]);
     assert.equal(await gov.governor.read.state([id]), ProposalState.Executed);
     assert.equal(await gov.token.read.balanceOf([recipient]), amount);
     assert.equal(await gov.token.read.balanceOf([gov.timelock.address]), treasuryFunds - amount);
@@ -165,12 +219,23 @@ describe("governance", () => {
     const p: Proposal = {
       targets: [gov.governor.address],
       values: [0n],
-      calldatas: [encodeFunctionData({ abi: gov.governor.abi, functionName: "setVotingPeriod", args: [3 * 86_400] })],
+      calldatas: [
+        encodeFunctionData({
+          abi: gov.governor.abi,
+          functionName: "setVotingPeriod",
+          args: [3 * 86_400],
+        }),
+      ],
       description: "Shorten the voting period to 3 days",
     };
     const id = await passAndQueue(p);
     await connection.networkHelpers.time.increase(GOVERNANCE_DEFAULTS.timelockDelay);
-    await gov.governor.write.execute([p.targets, p.values, p.calldatas, descriptionHash(p.description)]);
+    await gov.governor.write.execute([
+      p.targets,
+      p.values,
+      p.calldatas,
+      descriptionHash(p.description),
+    ]);
     assert.equal(await gov.governor.read.state([id]), ProposalState.Executed);
     assert.equal(await gov.governor.read.votingPeriod(), 3n * 86_400n);
 
@@ -220,23 +285,46 @@ describe("governance", () => {
     const expiry = await gov.governor.read.proposalExpiry([id]);
 
     await connection.networkHelpers.time.increaseTo(expiry);
-    assert.equal(await gov.governor.read.state([id]), ProposalState.Queued, "still executable at the expiry second");
+    assert.equal(
+      await gov.governor.read.state([id]),
+      ProposalState.Queued,
+      "still executable at the expiry second",
+    );
     await connection.networkHelpers.time.increase(1);
     assert.equal(await gov.governor.read.state([id]), ProposalState.Expired);
 
     await connection.viem.assertions.revertWithCustomErrorWithArgs(
-      gov.governor.write.execute([p.targets, p.values, p.calldatas, descriptionHash(p.description)]),
+      gov.governor.write.execute([
+        p.targets,
+        p.values,
+        p.calldatas,
+        descriptionHash(p.description),
+      ]),
       gov.governor,
       "GovernorUnexpectedProposalState",
       [id, ProposalState.Expired, stateBitmap(ProposalState.Queued)],
     );
     // Not through the timelock directly either (executor = anyone).
-    const salt = (`0x${(BigInt(gov.governor.address) << 96n).toString(16).padStart(64, "0")}` as const);
-    const saltXor = `0x${(BigInt(salt) ^ BigInt(descriptionHash(p.description))).toString(16).padStart(64, "0")}` as const;
-    const opId = await gov.timelock.read.hashOperationBatch([p.targets, p.values, p.calldatas, `0x${"0".repeat(64)}`, saltXor]);
+    const salt =
+      `0x${(BigInt(gov.governor.address) << 96n).toString(16).padStart(64, "0")}` as const;
+    const saltXor =
+      `0x${(BigInt(salt) ^ BigInt(descriptionHash(p.description))).toString(16).padStart(64, "0")}` as const;
+    const opId = await gov.timelock.read.hashOperationBatch([
+      p.targets,
+      p.values,
+      p.calldatas,
+      `0x${"0".repeat(64)}`,
+      saltXor,
+    ]);
     assert.equal(await gov.timelock.read.isOperationExpired([opId]), true);
     await connection.viem.assertions.revertWithCustomErrorWithArgs(
-      gov.timelock.write.executeBatch([p.targets, p.values, p.calldatas, `0x${"0".repeat(64)}`, saltXor]),
+      gov.timelock.write.executeBatch([
+        p.targets,
+        p.values,
+        p.calldatas,
+        `0x${"0".repeat(64)}`,
+        saltXor,
+      ]),
       gov.timelock,
       "TesseraTimelock__OperationExpired",
       [opId, expiry],
@@ -306,12 +394,22 @@ describe("governance", () => {
       const p = spend(recipient, 5n, "Too early");
       await passAndQueue(p);
       await connection.viem.assertions.revertWithCustomError(
-        gov.governor.write.execute([p.targets, p.values, p.calldatas, descriptionHash(p.description)]),
+        gov.governor.write.execute([
+          p.targets,
+          p.values,
+          p.calldatas,
+          descriptionHash(p.description),
+        ]),
         gov.timelock,
         "TimelockUnexpectedOperationState",
       );
       await connection.networkHelpers.time.increase(GOVERNANCE_DEFAULTS.timelockDelay);
-      await gov.governor.write.execute([p.targets, p.values, p.calldatas, descriptionHash(p.description)]);
+      await gov.governor.write.execute([
+        p.targets,
+        p.values,
+        p.calldatas,
+        descriptionHash(p.description),
+      ]);
       assert.equal(await gov.token.read.balanceOf([recipient]), 5n);
     });
 

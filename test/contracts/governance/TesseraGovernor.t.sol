@@ -27,9 +27,17 @@ contract TesseraGovernorTest is GovTest {
     }
 
     function test_constructor_revertsForPlainTimelockController() public {
-        TimelockController plain = new TimelockController(1, new address[](0), new address[](0), address(0));
+        TimelockController plain = new TimelockController(
+            1,
+            new address[](0),
+            new address[](0),
+            address(0)
+        );
         vm.expectRevert(
-            abi.encodeWithSelector(ITesseraGovernor.TesseraGovernor__NotATesseraTimelock.selector, address(plain))
+            abi.encodeWithSelector(
+                ITesseraGovernor.TesseraGovernor__NotATesseraTimelock.selector,
+                address(plain)
+            )
         );
         new TesseraGovernor(token, plain, 1 days, 1 weeks, 1, 4);
     }
@@ -66,12 +74,19 @@ contract TesseraGovernorTest is GovTest {
     }
 
     function test_updateTimelock_onlyGovernance() public {
-        vm.expectRevert(abi.encodeWithSelector(IGovernor.GovernorOnlyExecutor.selector, address(this)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IGovernor.GovernorOnlyExecutor.selector, address(this))
+        );
         governor.updateTimelock(timelock);
     }
 
     function test_updateTimelock_rejectsPlainTimelockEvenFromGovernance() public {
-        TimelockController plain = new TimelockController(1, new address[](0), new address[](0), address(0));
+        TimelockController plain = new TimelockController(
+            1,
+            new address[](0),
+            new address[](0),
+            address(0)
+        );
         token.delegate(address(this));
         vm.warp(block.timestamp + 1);
         address[] memory t = new address[](1);
@@ -86,13 +101,20 @@ contract TesseraGovernorTest is GovTest {
         governor.queue(t, v, c, keccak256("move to a plain timelock"));
         vm.warp(block.timestamp + 2 days);
         vm.expectRevert(
-            abi.encodeWithSelector(ITesseraGovernor.TesseraGovernor__NotATesseraTimelock.selector, address(plain))
+            abi.encodeWithSelector(
+                ITesseraGovernor.TesseraGovernor__NotATesseraTimelock.selector,
+                address(plain)
+            )
         );
         governor.execute(t, v, c, keccak256("move to a plain timelock"));
         assertEq(governor.timelock(), address(timelock), "timelock unchanged");
     }
 
-    function _noop() internal view returns (address[] memory t, uint256[] memory v, bytes[] memory c) {
+    function _noop()
+        internal
+        view
+        returns (address[] memory t, uint256[] memory v, bytes[] memory c)
+    {
         t = new address[](1);
         t[0] = address(token);
         v = new uint256[](1);

@@ -42,19 +42,30 @@ contract TesseraTimelockTest is GovTest {
     }
 
     function test_constructor_revertsForZeroGracePeriod() public {
-        vm.expectRevert(abi.encodeWithSelector(ITesseraTimelock.TesseraTimelock__ZeroGracePeriod.selector));
+        vm.expectRevert(
+            abi.encodeWithSelector(ITesseraTimelock.TesseraTimelock__ZeroGracePeriod.selector)
+        );
         new TesseraTimelock(DELAY, 0, new address[](0), new address[](0), address(0));
     }
 
     function test_constructor_noExternalAdminWhenZero() public view {
-        assertTrue(timelock.hasRole(timelock.DEFAULT_ADMIN_ROLE(), address(timelock)), "self admin");
-        assertFalse(timelock.hasRole(timelock.DEFAULT_ADMIN_ROLE(), address(this)), "deployer is not admin");
+        assertTrue(
+            timelock.hasRole(timelock.DEFAULT_ADMIN_ROLE(), address(timelock)),
+            "self admin"
+        );
+        assertFalse(
+            timelock.hasRole(timelock.DEFAULT_ADMIN_ROLE(), address(this)),
+            "deployer is not admin"
+        );
         assertEq(timelock.gracePeriod(), GRACE, "grace");
         assertEq(timelock.getMinDelay(), DELAY, "delay");
     }
 
     function test_supportsInterface_reportsTesseraTimelock() public view {
-        assertTrue(timelock.supportsInterface(type(ITesseraTimelock).interfaceId), "ITesseraTimelock");
+        assertTrue(
+            timelock.supportsInterface(type(ITesseraTimelock).interfaceId),
+            "ITesseraTimelock"
+        );
         assertTrue(timelock.supportsInterface(type(IAccessControl).interfaceId), "IAccessControl");
         assertFalse(timelock.supportsInterface(0xffffffff), "0xffffffff");
     }
@@ -88,7 +99,11 @@ contract TesseraTimelockTest is GovTest {
         vm.warp(readyAt + GRACE + 1);
         assertTrue(timelock.isOperationExpired(id), "expired");
         vm.expectRevert(
-            abi.encodeWithSelector(ITesseraTimelock.TesseraTimelock__OperationExpired.selector, id, readyAt + GRACE)
+            abi.encodeWithSelector(
+                ITesseraTimelock.TesseraTimelock__OperationExpired.selector,
+                id,
+                readyAt + GRACE
+            )
         );
         timelock.execute(address(counter), 0, data, bytes32(0), bytes32(uint256(9)));
         assertEq(counter.value(), 0, "not executed");
@@ -107,7 +122,11 @@ contract TesseraTimelockTest is GovTest {
 
         vm.warp(readyAt + GRACE + 1);
         vm.expectRevert(
-            abi.encodeWithSelector(ITesseraTimelock.TesseraTimelock__OperationExpired.selector, id, readyAt + GRACE)
+            abi.encodeWithSelector(
+                ITesseraTimelock.TesseraTimelock__OperationExpired.selector,
+                id,
+                readyAt + GRACE
+            )
         );
         timelock.executeBatch(targets, values, payloads, bytes32(0), bytes32(0));
     }
@@ -121,6 +140,10 @@ contract TesseraTimelockTest is GovTest {
         (bytes32 id, ) = _schedule(1);
         uint256 readyAt = block.timestamp + DELAY;
         vm.warp(block.timestamp + elapsed);
-        assertEq(timelock.isOperationExpired(id) ? 1 : 0, block.timestamp > readyAt + GRACE ? 1 : 0, "expired iff past grace");
+        assertEq(
+            timelock.isOperationExpired(id) ? 1 : 0,
+            block.timestamp > readyAt + GRACE ? 1 : 0,
+            "expired iff past grace"
+        );
     }
 }

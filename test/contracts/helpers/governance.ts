@@ -35,7 +35,10 @@ export function stateBitmap(...states: number[]): Hex {
   return `0x${bits.toString(16).padStart(64, "0")}`;
 }
 
-export async function deployGovernance(connection: Connection, parameters: Record<string, unknown> = {}) {
+export async function deployGovernance(
+  connection: Connection,
+  parameters: Record<string, unknown> = {},
+) {
   const { token, timelock, governor } = await connection.ignition.deploy(GovernanceModule, {
     parameters: { TesseraGovernance: parameters } as never,
   });
@@ -56,7 +59,12 @@ export function descriptionHash(description: string): Hex {
 }
 
 export async function proposalIdOf(gov: Governance, p: Proposal): Promise<bigint> {
-  return await gov.governor.read.hashProposal([p.targets, p.values, p.calldatas, descriptionHash(p.description)]);
+  return await gov.governor.read.hashProposal([
+    p.targets,
+    p.values,
+    p.calldatas,
+    descriptionHash(p.description),
+  ]);
 }
 
 /** Contracts bound to one account's wallet. */
@@ -64,13 +72,21 @@ export async function as(connection: Connection, gov: Governance, account: Addre
   const client = { wallet: await connection.viem.getWalletClient(account) };
   return {
     token: await connection.viem.getContractAt("TesseraToken", gov.token.address, { client }),
-    governor: await connection.viem.getContractAt("TesseraGovernor", gov.governor.address, { client }),
-    timelock: await connection.viem.getContractAt("TesseraTimelock", gov.timelock.address, { client }),
+    governor: await connection.viem.getContractAt("TesseraGovernor", gov.governor.address, {
+      client,
+    }),
+    timelock: await connection.viem.getContractAt("TesseraTimelock", gov.timelock.address, {
+      client,
+    }),
   };
 }
 
 /** Give each `[account, amount]` tokens from the deployer and self-delegate them. */
-export async function makeVoters(connection: Connection, gov: Governance, voters: Array<[Address, bigint]>) {
+export async function makeVoters(
+  connection: Connection,
+  gov: Governance,
+  voters: Array<[Address, bigint]>,
+) {
   for (const [account, amount] of voters) {
     await gov.token.write.transfer([account, amount]);
     const { token } = await as(connection, gov, account);
@@ -79,7 +95,12 @@ export async function makeVoters(connection: Connection, gov: Governance, voters
   await connection.networkHelpers.mine(); // checkpoints must be in the past to count
 }
 
-export async function propose(connection: Connection, gov: Governance, proposer: Address, p: Proposal) {
+export async function propose(
+  connection: Connection,
+  gov: Governance,
+  proposer: Address,
+  p: Proposal,
+) {
   const { governor } = await as(connection, gov, proposer);
   await governor.write.propose([p.targets, p.values, p.calldatas, p.description]);
   const id = await proposalIdOf(gov, p);

@@ -66,7 +66,9 @@ contract FileIndexTest is GovTest {
     }
 
     function test_setFileIndex_revertsForVersionZero() public {
-        vm.expectRevert(abi.encodeWithSelector(IFileIndex.FileIndex__VersionNotIncreasing.selector, 0, 0));
+        vm.expectRevert(
+            abi.encodeWithSelector(IFileIndex.FileIndex__VersionNotIncreasing.selector, 0, 0)
+        );
         vm.prank(ALICE);
         index.setFileIndex(CID_1, 0);
     }
@@ -74,7 +76,9 @@ contract FileIndexTest is GovTest {
     function test_setFileIndex_revertsForSameVersion() public {
         vm.prank(ALICE);
         index.setFileIndex(CID_1, 3);
-        vm.expectRevert(abi.encodeWithSelector(IFileIndex.FileIndex__VersionNotIncreasing.selector, 3, 3));
+        vm.expectRevert(
+            abi.encodeWithSelector(IFileIndex.FileIndex__VersionNotIncreasing.selector, 3, 3)
+        );
         vm.prank(ALICE);
         index.setFileIndex(CID_2, 3);
         (string memory cid, , ) = index.fileIndexOf(ALICE);
@@ -86,7 +90,13 @@ contract FileIndexTest is GovTest {
         older = uint64(uint256(older) % (uint256(current) + 1)); // any version <= current
         vm.prank(ALICE);
         index.setFileIndex(CID_1, current);
-        vm.expectRevert(abi.encodeWithSelector(IFileIndex.FileIndex__VersionNotIncreasing.selector, current, older));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IFileIndex.FileIndex__VersionNotIncreasing.selector,
+                current,
+                older
+            )
+        );
         vm.prank(ALICE);
         index.setFileIndex(CID_2, older);
     }
@@ -104,7 +114,13 @@ contract FileIndexTest is GovTest {
         index.setFileIndex(string(longest), 1);
 
         bytes memory tooLong = bytes.concat(longest, "b");
-        vm.expectRevert(abi.encodeWithSelector(IFileIndex.FileIndex__CidTooLong.selector, tooLong.length, longest.length));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IFileIndex.FileIndex__CidTooLong.selector,
+                tooLong.length,
+                longest.length
+            )
+        );
         vm.prank(ALICE);
         index.setFileIndex(string(tooLong), 2);
     }

@@ -11,10 +11,12 @@ import {GovTest} from "../governance/utils/GovTest.sol";
 contract TesseraTokenTest is GovTest {
     uint256 internal constant ALICE_KEY = 0xA11CE;
     uint256 internal constant SUPPLY = 1_000_000_000 ether;
-    bytes32 internal constant PERMIT_TYPEHASH =
-        keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
-    bytes32 internal constant DELEGATION_TYPEHASH =
-        keccak256("Delegation(address delegatee,uint256 nonce,uint256 expiry)");
+    bytes32 internal constant PERMIT_TYPEHASH = keccak256(
+        "Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"
+    );
+    bytes32 internal constant DELEGATION_TYPEHASH = keccak256(
+        "Delegation(address delegatee,uint256 nonce,uint256 expiry)"
+    );
 
     TesseraToken internal token;
     address internal alice;
@@ -36,7 +38,9 @@ contract TesseraTokenTest is GovTest {
     }
 
     function test_constructor_revertsForZeroRecipient() public {
-        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, address(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IERC20Errors.ERC20InvalidReceiver.selector, address(0))
+        );
         new TesseraToken(address(0));
     }
 
@@ -74,7 +78,12 @@ contract TesseraTokenTest is GovTest {
 
     function test_transfer_revertsAboveBalance() public {
         vm.expectRevert(
-            abi.encodeWithSelector(IERC20Errors.ERC20InsufficientBalance.selector, BOB, uint256(0), uint256(1))
+            abi.encodeWithSelector(
+                IERC20Errors.ERC20InsufficientBalance.selector,
+                BOB,
+                uint256(0),
+                uint256(1)
+            )
         );
         vm.prank(BOB);
         token.transfer(alice, 1);
@@ -116,7 +125,13 @@ contract TesseraTokenTest is GovTest {
     }
 
     function test_getPastVotes_revertsForNowOrFuture() public {
-        vm.expectRevert(abi.encodeWithSelector(Votes.ERC5805FutureLookup.selector, block.timestamp, block.timestamp));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                Votes.ERC5805FutureLookup.selector,
+                block.timestamp,
+                block.timestamp
+            )
+        );
         token.getPastVotes(alice, block.timestamp);
     }
 
@@ -155,7 +170,9 @@ contract TesseraTokenTest is GovTest {
     function test_permit_revertsWhenExpired() public {
         uint256 deadline = block.timestamp - 1;
         (uint8 v, bytes32 r, bytes32 s) = _signPermit(BOB, 1 ether, 0, deadline);
-        vm.expectRevert(abi.encodeWithSelector(ERC20Permit.ERC2612ExpiredSignature.selector, deadline));
+        vm.expectRevert(
+            abi.encodeWithSelector(ERC20Permit.ERC2612ExpiredSignature.selector, deadline)
+        );
         token.permit(alice, BOB, 1 ether, deadline, v, r, s);
     }
 
@@ -164,9 +181,13 @@ contract TesseraTokenTest is GovTest {
         (uint8 v, bytes32 r, bytes32 s) = _signPermit(BOB, 1 ether, 0, deadline);
         token.permit(alice, BOB, 1 ether, deadline, v, r, s);
         // the same signature now recovers to a different address because the nonce moved on
-        bytes32 replayDigest = _digest(keccak256(abi.encode(PERMIT_TYPEHASH, alice, BOB, 1 ether, uint256(1), deadline)));
+        bytes32 replayDigest = _digest(
+            keccak256(abi.encode(PERMIT_TYPEHASH, alice, BOB, 1 ether, uint256(1), deadline))
+        );
         address recovered = ecrecover(replayDigest, v, r, s);
-        vm.expectRevert(abi.encodeWithSelector(ERC20Permit.ERC2612InvalidSigner.selector, recovered, alice));
+        vm.expectRevert(
+            abi.encodeWithSelector(ERC20Permit.ERC2612InvalidSigner.selector, recovered, alice)
+        );
         token.permit(alice, BOB, 1 ether, deadline, v, r, s);
         assertEq(token.nonces(alice), 1, "nonce used once");
     }
@@ -177,7 +198,9 @@ contract TesseraTokenTest is GovTest {
         uint256 nonce,
         uint256 deadline
     ) internal view returns (uint8, bytes32, bytes32) {
-        bytes32 structHash = keccak256(abi.encode(PERMIT_TYPEHASH, alice, spender, value, nonce, deadline));
+        bytes32 structHash = keccak256(
+            abi.encode(PERMIT_TYPEHASH, alice, spender, value, nonce, deadline)
+        );
         return vm.sign(ALICE_KEY, _digest(structHash));
     }
 

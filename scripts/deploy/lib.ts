@@ -1,0 +1,175 @@
+/**
+ * Deployment library shared by scripts/deploy/deploy.ts, the contract tests and the ABI generator.
+ *
+ *   parametersFor(chainId)     Ignition parameters: module defaults (public chains) or the short
+ *                              local values, plus a JSON file from TESSERA_DEPLOY_PARAMETERS and
+ *                              TESSERA_PERIOD_BLOCKS
+ *   deployTessera(connection)  runs the Ignition module (idempotent: Ignition's journal for the
+ *                              chain decides what is already deployed) and returns the addresses
+ *   writeDeployment(...)       deployments/<chainId>/addresses.json + abis/<Name>.json
+ */
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Abi, Address } from "viem";
+import { getAddress } from "viem";
+import { LOCAL_PARAMETERS } from "../../ignition/defaults.ts";
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const LOCAL_CHAIN_ID = 31337;
+
+/** Contract names in deployments/<chainId>/addresses.json, in deployment order. */
+export const CONTRACT_NAMES = [
+  "TesseraToken",
+  "TesseraTimelock",
+  "TesseraGovernor",
+  "Marketplace",
+  "FileIndex",
+] as const;
+export type ContractName = (typeof CONTRACT_NAMES)[number];
+
+export type Addresses = { chainId: number; deployBlock: number } & Partial<
+  Record<ContractName, Address>
+>;
+
+/** Ignition future ids of the contracts (module id # contract name). */
+export const FUTURE_IDS: Record<ContractName, string> = {
+  TesseraToken: "TesseraGovernance#TesseraToken",
+  TesseraTimelock: "TesseraGovernance#TesseraTimelock",
+  TesseraGovernor: "TesseraGovernance#TesseraGovernor",
+  Marketplace: "TesseraMarketplace#Marketplace",
+  FileIndex: "TesseraFileIndex#FileIndex",
+};
+
+type Parameters = Record<string, Record<string, unknown>>;
+
+/** Reads an Ignition parameters JSON file ("123n" strings become bigints, as Ignition does). */
+export function readParametersFile(file: string): Parameters {
+  const text = readFileSync(file, "utf8");
+  return JSON.parse(text, (_key, value: unknown) =>
+    typeof value === "string" && /^-?\d+n$/.test(value) ? BigInt(value.slice(0, -1)) : value,
+  ) as Parameters;
+}
+
+function merge(into: Parameters, from: Parameters): Parameters {
+  const out: Parameters = { ...into };
+  for (const [module, values] of Object.entries(from))
+    out[module] = { ...(out[module] ?? {}), ...values };
+  return out;
+}
+
+/**
+ * Ignition parameters for `chainId`: the local chain gets the short governance durations and
+ * 20-block periods; any chain can be adjusted with TESSERA_DEPLOY_PARAMETERS=<file.json> (same
+ * format as `ignition deploy --parameters`) and TESSERA_PERIOD_BLOCKS=<n>.
+ */
+export function parametersFor(chainId: number, env: NodeJS.ProcessEnv = process.env): Parameters {
+  let parameters: Parameters =
+    chainId === LOCAL_CHAIN_ID ? merge({}, LOCAL_PARAMETERS as unknown as Parameters) : {};
+  const file = env.TESSERA_DEPLOY_PARAMETERS;
+  if (file) {
+    if (!existsSync(file))
+      throw new Error(`TESSERA_DEPLOY_PARAMETERS points to ${file}, which does not exist.`);
+    parameters = merge(parameters, readParametersFile(file));
+  }
+  if (env.TESSERA_PERIOD_BLOCKS) {
+    const blocks = BigInt(env.TESSERA_PERIOD_BLOCKS);
+    if (blocks < 1n)
+      throw new Error(`TESSERA_PERIOD_BLOCKS must be >= 1 (got ${env.TESSERA_PERIOD_BLOCKS}).`);
+    parameters = merge(parameters, { TesseraMarketplace: { periodBlocks: blocks } });
+  }
+  return parameters;
+}
+
+/** Directory of Ignition's journal for a deployment id (http networks only). */
+export function ignitionDeploymentDir(ignitionPath: string, deploymentId: string): string {
+  return join(ignitionPath, "deployments", deploymentId);
+}
+
+/** Addresses Ignition recorded for a deployment, by future id (empty if none). */
+export function readIgnitionAddresses(dir: string): Record<string, Address> {
+  const file = join(dir, "deployed_addresses.json");
+  if (!existsSync(file)) return {};
+  return JSON.parse(readFileSync(file, "utf8")) as Record<string, Address>;
+}
+
+/** Block in which Ignition's journal says `futureId` was confirmed (undefined if not found). */
+export function confirmedTxHash(dir: string, futureId: string): `0x${string}` | undefined {
+  const file = join(dir, "journal.jsonl");
+  if (!existsSync(file)) return undefined;
+  let hash: `0x${string}` | undefined;
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    if (!line.trim()) continue;
+    const message = JSON.parse(line) as { type?: string; futureId?: string; hash?: `0x${string}` };
+    if (message.type === "TRANSACTION_CONFIRM" && message.futureId === futureId && message.hash)
+      hash = message.hash;
+  }
+  return hash;
+}
+
+/**
+ * Removes Ignition's journal for a deployment. Only for the local chain, whose state disappears
+ * when the node restarts while the journal on disk remains.
+ */
+export function resetIgnitionDeployment(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Removes local-chain journals (`<prefix>*`) untouched for a day, except `keep`. */
+export function pruneLocalJournals(
+  deploymentsPath: string,
+  prefix: string,
+  keep: string,
+  maxAgeMs = 86_400_000,
+): void {
+  if (!existsSync(deploymentsPath)) return;
+  for (const name of readdirSync(deploymentsPath)) {
+    if (!name.startsWith(prefix) || name === keep) continue;
+    const dir = join(deploymentsPath, name);
+    if (Date.now() - statSync(dir).mtimeMs > maxAgeMs)
+      rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export function deploymentDir(chainId: number, root = join(REPO_ROOT, "deployments")): string {
+  return join(root, String(chainId));
+}
+
+export function readDeployment(chainId: number, root?: string): Addresses | undefined {
+  const file = join(deploymentDir(chainId, root), "addresses.json");
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, "utf8")) as Addresses;
+}
+
+/** Writes deployments/<chainId>/addresses.json and abis/<Name>.json (only for deployed names). */
+export function writeDeployment(
+  addresses: Addresses,
+  abis: Partial<Record<ContractName, Abi>>,
+  root?: string,
+): string {
+  const dir = deploymentDir(addresses.chainId, root);
+  mkdirSync(join(dir, "abis"), { recursive: true });
+  const ordered: Record<string, unknown> = {
+    chainId: addresses.chainId,
+    deployBlock: addresses.deployBlock,
+  };
+  for (const name of CONTRACT_NAMES) {
+    const address = addresses[name];
+    if (address) ordered[name] = getAddress(address);
+  }
+  writeFileSync(join(dir, "addresses.json"), `${JSON.stringify(ordered, null, 2)}\n`);
+  for (const name of CONTRACT_NAMES) {
+    const abi = abis[name];
+    if (abi && addresses[name])
+      writeFileSync(join(dir, "abis", `${name}.json`), `${JSON.stringify(abi, null, 2)}\n`);
+  }
+  return dir;
+}

@@ -328,8 +328,10 @@ export class ChainService implements UploadAuthority {
   async fill(meta: ShardMeta, offer: SlotOffer): Promise<Hex> {
     try {
       await this.#approve(offer.collateralPerSlot);
-      // proofBlock: the latest mined block; the fill is mined in a later one (within 256).
-      const block = await this.public.getBlock({ blockTag: "latest" });
+      // proofBlock: the block before the latest (an eth_call may run in the latest block's
+      // context, where blockhash(latest) is 0); the fill is mined within 256 blocks of it.
+      const head = await this.public.getBlockNumber();
+      const block = await this.public.getBlock({ blockNumber: head > 0n ? head - 1n : 0n });
       const nLeaves = leafCount(meta.size);
       const leaf = Number(
         BigInt(keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "bytes32" }, { type: "uint256" }], [block.hash!, meta.requestId, BigInt(meta.slot)]))) %

@@ -92,6 +92,8 @@ export async function verifyShardCid(
 ): Promise<CID> {
   const want = typeof expected === "string" ? CID.parse(expected) : expected;
   const got = await shardCid(bytes, options);
-  if (!got.equals(want)) throw new CidMismatchError({ expected: want.toString(), actual: got.toString(), ...(options.shard === undefined ? {} : { shard: options.shard }) });
+  const [expectedText, actualText] = [want.toString(), got.toString()];
+  if (expectedText !== actualText)
+    throw new CidMismatchError({ expected: expectedText, actual: actualText, ...(options.shard === undefined ? {} : { shard: options.shard }) });
   return got;
 }

@@ -103,7 +103,7 @@ export class MerkleBuilder {
     let root: Uint8Array;
     if (this.#leafCount > 0) {
       const layers = this.#reduceChunk(this.#leafCount);
-      let top = layers[layers.length - 1]!.slice(0, NODE_BYTES);
+      let top: Uint8Array = layers[layers.length - 1]!.slice(0, NODE_BYTES);
       if (this.#chunks === 0) {
         root = top;
       } else {

@@ -12,11 +12,37 @@ export default defineConfig({
   solidity: {
     profiles: {
       default: {
-        version: SOLC_VERSION,
-        path: require.resolve("solc/soljson.js"),
-        settings: {
-          evmVersion: "prague",
-          optimizer: { enabled: true, runs: 10_000 },
+        compilers: [
+          {
+            version: SOLC_VERSION,
+            path: require.resolve("solc/soljson.js"),
+            settings: {
+              evmVersion: "prague",
+              optimizer: { enabled: true, runs: 10_000 },
+            },
+          },
+        ],
+        overrides: {
+          // The Marketplace embeds the creation code of its extension (deployed by its constructor):
+          // compiled with via-IR and 200 runs both stay under EIP-170 (24 KiB) and EIP-3860 (48 KiB).
+          "contracts/market/Marketplace.sol": {
+            version: SOLC_VERSION,
+            path: require.resolve("solc/soljson.js"),
+            settings: {
+              evmVersion: "prague",
+              viaIR: true,
+              optimizer: { enabled: true, runs: 200 },
+            },
+          },
+          "contracts/market/MarketplaceExtension.sol": {
+            version: SOLC_VERSION,
+            path: require.resolve("solc/soljson.js"),
+            settings: {
+              evmVersion: "prague",
+              viaIR: true,
+              optimizer: { enabled: true, runs: 200 },
+            },
+          },
         },
       },
     },

@@ -771,14 +771,6 @@ export const marketplaceAbi = [
   },
   { inputs: [], name: "Registry__ZeroAmount", type: "error" },
   {
-    inputs: [
-      { internalType: "uint8", name: "bits", type: "uint8" },
-      { internalType: "uint256", name: "value", type: "uint256" },
-    ],
-    name: "SafeCastOverflowedUintDowncast",
-    type: "error",
-  },
-  {
     inputs: [{ internalType: "address", name: "token", type: "address" }],
     name: "SafeERC20FailedOperation",
     type: "error",
@@ -1104,7 +1096,7 @@ export const marketplaceAbi = [
     type: "function",
   },
   {
-    inputs: [{ internalType: "uint256", name: "amount", type: "uint256" }],
+    inputs: [{ internalType: "uint256", name: "", type: "uint256" }],
     name: "addStake",
     outputs: [],
     stateMutability: "nonpayable",
@@ -1112,8 +1104,8 @@ export const marketplaceAbi = [
   },
   {
     inputs: [
-      { internalType: "uint256", name: "challengeId", type: "uint256" },
-      { internalType: "bytes", name: "proof", type: "bytes" },
+      { internalType: "uint256", name: "", type: "uint256" },
+      { internalType: "bytes", name: "", type: "bytes" },
     ],
     name: "answerChallenge",
     outputs: [],
@@ -1136,9 +1128,9 @@ export const marketplaceAbi = [
   },
   {
     inputs: [
-      { internalType: "RequestId", name: "id", type: "bytes32" },
-      { internalType: "uint256", name: "slot", type: "uint256" },
-      { internalType: "uint256", name: "leaf", type: "uint256" },
+      { internalType: "RequestId", name: "", type: "bytes32" },
+      { internalType: "uint256", name: "", type: "uint256" },
+      { internalType: "uint256", name: "", type: "uint256" },
     ],
     name: "challengeSlot",
     outputs: [{ internalType: "uint256", name: "challengeId", type: "uint256" }],
@@ -1147,8 +1139,8 @@ export const marketplaceAbi = [
   },
   {
     inputs: [
-      { internalType: "address", name: "provider", type: "address" },
-      { internalType: "uint256", name: "period", type: "uint256" },
+      { internalType: "address", name: "", type: "address" },
+      { internalType: "uint256", name: "", type: "uint256" },
     ],
     name: "challengesFor",
     outputs: [
@@ -1224,13 +1216,13 @@ export const marketplaceAbi = [
           { internalType: "string[]", name: "cids", type: "string[]" },
         ],
         internalType: "struct RequestParams",
-        name: "p",
+        name: "",
         type: "tuple",
       },
-      { internalType: "uint256", name: "deadline", type: "uint256" },
-      { internalType: "uint8", name: "v", type: "uint8" },
-      { internalType: "bytes32", name: "r", type: "bytes32" },
-      { internalType: "bytes32", name: "s", type: "bytes32" },
+      { internalType: "uint256", name: "", type: "uint256" },
+      { internalType: "uint8", name: "", type: "uint8" },
+      { internalType: "bytes32", name: "", type: "bytes32" },
+      { internalType: "bytes32", name: "", type: "bytes32" },
     ],
     name: "createRequestWithPermit",
     outputs: [{ internalType: "RequestId", name: "id", type: "bytes32" }],
@@ -1241,6 +1233,13 @@ export const marketplaceAbi = [
     inputs: [],
     name: "currentPeriod",
     outputs: [{ internalType: "uint256", name: "", type: "uint256" }],
+    stateMutability: "view",
+    type: "function",
+  },
+  {
+    inputs: [],
+    name: "extension",
+    outputs: [{ internalType: "address", name: "", type: "address" }],
     stateMutability: "view",
     type: "function",
   },
@@ -1267,7 +1266,7 @@ export const marketplaceAbi = [
     type: "function",
   },
   {
-    inputs: [{ internalType: "uint256", name: "challengeId", type: "uint256" }],
+    inputs: [{ internalType: "uint256", name: "", type: "uint256" }],
     name: "getChallenge",
     outputs: [
       {
@@ -1290,7 +1289,7 @@ export const marketplaceAbi = [
     type: "function",
   },
   {
-    inputs: [{ internalType: "address", name: "provider", type: "address" }],
+    inputs: [{ internalType: "address", name: "", type: "address" }],
     name: "getProvider",
     outputs: [
       {
@@ -1322,7 +1321,7 @@ export const marketplaceAbi = [
     type: "function",
   },
   {
-    inputs: [{ internalType: "RequestId", name: "id", type: "bytes32" }],
+    inputs: [{ internalType: "RequestId", name: "", type: "bytes32" }],
     name: "getRequest",
     outputs: [
       {
@@ -1400,7 +1399,7 @@ export const marketplaceAbi = [
     type: "function",
   },
   {
-    inputs: [{ internalType: "uint256", name: "challengeId", type: "uint256" }],
+    inputs: [{ internalType: "uint256", name: "", type: "uint256" }],
     name: "markChallengeFailed",
     outputs: [],
     stateMutability: "nonpayable",
@@ -1444,7 +1443,7 @@ export const marketplaceAbi = [
           { internalType: "uint128", name: "minStake", type: "uint128" },
         ],
         internalType: "struct Params",
-        name: "",
+        name: "p",
         type: "tuple",
       },
     ],
@@ -1496,11 +1495,11 @@ export const marketplaceAbi = [
   },
   {
     inputs: [
-      { internalType: "uint256", name: "stake", type: "uint256" },
-      { internalType: "uint64", name: "capacityBytes", type: "uint64" },
-      { internalType: "uint128", name: "pricePerBytePeriod", type: "uint128" },
-      { internalType: "string", name: "httpEndpoint", type: "string" },
-      { internalType: "string", name: "multiaddr", type: "string" },
+      { internalType: "uint256", name: "", type: "uint256" },
+      { internalType: "uint64", name: "", type: "uint64" },
+      { internalType: "uint128", name: "", type: "uint128" },
+      { internalType: "string", name: "", type: "string" },
+      { internalType: "string", name: "", type: "string" },
     ],
     name: "register",
     outputs: [],
@@ -1522,7 +1521,7 @@ export const marketplaceAbi = [
     type: "function",
   },
   {
-    inputs: [{ internalType: "uint256", name: "amount", type: "uint256" }],
+    inputs: [{ internalType: "uint256", name: "", type: "uint256" }],
     name: "requestUnstake",
     outputs: [],
     stateMutability: "nonpayable",
@@ -1536,7 +1535,7 @@ export const marketplaceAbi = [
     type: "function",
   },
   {
-    inputs: [{ internalType: "address", name: "guardian_", type: "address" }],
+    inputs: [{ internalType: "address", name: "", type: "address" }],
     name: "setGuardian",
     outputs: [],
     stateMutability: "nonpayable",
@@ -1561,7 +1560,7 @@ export const marketplaceAbi = [
           { internalType: "uint128", name: "minStake", type: "uint128" },
         ],
         internalType: "struct Params",
-        name: "p",
+        name: "",
         type: "tuple",
       },
     ],
@@ -1571,7 +1570,7 @@ export const marketplaceAbi = [
     type: "function",
   },
   {
-    inputs: [{ internalType: "address", name: "treasury_", type: "address" }],
+    inputs: [{ internalType: "address", name: "", type: "address" }],
     name: "setTreasury",
     outputs: [],
     stateMutability: "nonpayable",
@@ -1611,10 +1610,10 @@ export const marketplaceAbi = [
   { inputs: [], name: "unpause", outputs: [], stateMutability: "nonpayable", type: "function" },
   {
     inputs: [
-      { internalType: "uint64", name: "capacityBytes", type: "uint64" },
-      { internalType: "uint128", name: "pricePerBytePeriod", type: "uint128" },
-      { internalType: "string", name: "httpEndpoint", type: "string" },
-      { internalType: "string", name: "multiaddr", type: "string" },
+      { internalType: "uint64", name: "", type: "uint64" },
+      { internalType: "uint128", name: "", type: "uint128" },
+      { internalType: "string", name: "", type: "string" },
+      { internalType: "string", name: "", type: "string" },
     ],
     name: "updateProvider",
     outputs: [],

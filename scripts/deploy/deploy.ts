@@ -11,17 +11,13 @@
  *
  * Environment: TESSERA_RPC_URL overrides the network's URL; TESSERA_DEPLOY_PARAMETERS=<file.json>
  * (Ignition parameters format) and TESSERA_PERIOD_BLOCKS=<n> adjust parameters;
- * TESSERA_DEPLOYMENTS_DIR changes where deployments/ is written; TESSERA_WITHOUT_MARKETPLACE=1
- * deploys everything but the Marketplace.
+ * TESSERA_DEPLOYMENTS_DIR changes where deployments/ is written.
  */
 import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
-import { buildModule } from "@nomicfoundation/hardhat-ignition/modules";
 import hre, { network } from "hardhat";
 import type { Abi, Address } from "viem";
 import { getAddress } from "viem";
-import FileIndexModule from "../../ignition/modules/FileIndex.ts";
-import GovernanceModule from "../../ignition/modules/Governance.ts";
 import TesseraModule from "../../ignition/modules/Tessera.ts";
 import {
   type Addresses,
@@ -89,25 +85,13 @@ if (chainId === BASE_MAINNET && parameters.TesseraGovernance?.tokenRecipient ===
   );
 }
 
-// 3. Deploy. Without a Marketplace artifact (or with TESSERA_WITHOUT_MARKETPLACE=1), deploy the rest.
-const hasMarketplace =
-  process.env.TESSERA_WITHOUT_MARKETPLACE !== "1" &&
-  (await hre.artifacts.artifactExists("Marketplace"));
-const module = hasMarketplace
-  ? TesseraModule
-  : buildModule("TesseraWithoutMarketplace", (m) => ({
-      ...m.useModule(GovernanceModule),
-      ...m.useModule(FileIndexModule),
-    }));
-if (!hasMarketplace)
-  console.warn("Warning: deploying token, governance and FileIndex only (no Marketplace).");
-
+// 3. Deploy (Ignition skips whatever its journal says is done).
 console.log(
   `Deploying Tessera to ${networkName} (chain ${chainId}) as Ignition deployment "${deploymentId}"…`,
 );
 let deployed: Record<string, { address: Address }>;
 try {
-  deployed = (await connection.ignition.deploy(module, {
+  deployed = (await connection.ignition.deploy(TesseraModule, {
     parameters: parameters as never,
     deploymentId,
     displayUi: true,

@@ -126,6 +126,26 @@ describe("pipeline: round trips", () => {
     }
   });
 
+  it("the worker-thread and in-thread Merkle paths give identical commitments", async () => {
+    const data = randomBytes(300_000);
+    const fileKey = randomBytes(32);
+    const fileId = randomBytes(16);
+    const a = await encodeFile(data, { ...SMALL, fileKey, fileId, workers: true });
+    const b = await encodeFile(data, { ...SMALL, fileKey, fileId, workers: false });
+    expect(a.shards).toEqual(b.shards);
+  });
+
+  it("verify: 'both' checks CID and root; a shard matching neither is reported once", async () => {
+    const e = await encode(randomBytes(9000));
+    const tampered = e.shards.map((s) => s.slice());
+    tampered[13]![1]! ^= 1;
+    const errors: Error[] = [];
+    const out = await decode(memoryShardSources(tampered).slice(3), params(e), { verify: "both", concurrency: 11, onShardFailure: (f: { error: Error }) => errors.push(f.error) });
+    expect(out.length).toBe(9000);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(ShardVerificationError);
+  });
+
   it("progress events cover every stage with increasing byte counts", async () => {
     const events: ProgressEvent[] = [];
     const e = await encode(randomBytes(20_000), { onProgress: (ev) => events.push(ev) });

@@ -47,6 +47,11 @@ export type DecodeOptions = PipelineCallOptions & {
   /** Shard downloads at once. Default k + 2 (two spares against slow providers). */
   concurrency?: number;
   onShardFailure?: (event: ShardFailureEvent) => void;
+  /**
+   * Which commitment to check: the CID (default when known; what IPFS clients check too), the
+   * Merkle root (what the contracts check), or both. Each is a full hash of the shard.
+   */
+  verify?: "cid" | "root" | "both";
 };
 
 function checkDecodeParams(p: DecodeParams): number {
@@ -87,8 +92,11 @@ export async function fetchShards(
     const { shard, label } = source;
     const commitment = params.shards[shard]!;
     const writer = await store.create(shard);
-    const merkle = commitment.root ? new MerkleBuilder() : undefined;
-    const cid = commitment.cid ? new ShardCidBuilder({ signal: controller.signal }) : undefined;
+    const mode = options.verify ?? (commitment.cid ? "cid" : "root");
+    const useRoot = (mode !== "cid" || !commitment.cid) && commitment.root !== undefined;
+    const useCid = (mode !== "root" || !commitment.root) && commitment.cid !== undefined;
+    const merkle = useRoot ? new MerkleBuilder() : undefined;
+    const cid = useCid ? new ShardCidBuilder({ signal: controller.signal }) : undefined;
     let size = 0;
     const fail = (reason: string, cause?: unknown) =>
       new ShardVerificationError({ shard, reason, ...(label ? { source: label } : {}), ...(cause === undefined ? {} : { cause }) });

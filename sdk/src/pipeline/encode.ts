@@ -8,6 +8,9 @@
  *                                                               ShardCidBuilder.write (CID)
  *                                                               sinks[i].write (await = backpressure)
  *
+ * Merkle hashing — the slowest stage — runs on a worker thread in Node (merkle/stripe-hasher-node.ts,
+ * stripes in SharedArrayBuffers, no copies), beside RS + CID on the main thread.
+ *
  * Memory: `concurrency` chunks + one stripe (n × pieceBytes) + per shard one Merkle chunk
  * (64 KiB) and one UnixFS chunk (1 MiB) — a few tens of MiB for 10+4, independent of file size.
  *
@@ -22,7 +25,7 @@
  */
 import { ShardCidBuilder } from "../cid/index.ts";
 import { loadErasureCoder, validateErasureParams, DEFAULT_DATA_SHARDS, DEFAULT_PARITY_SHARDS, type ErasureCoder } from "../erasure/index.ts";
-import { MerkleBuilder } from "../merkle/builder.ts";
+import { createStripeHasher } from "#stripe-hasher";
 import { bytesToHex } from "../merkle/hex.ts";
 import { checkChunkSize, encryptChunks } from "./chunks.ts";
 import { PipelineParamsError } from "./errors.ts";
@@ -51,7 +54,8 @@ export async function encodeFile(source: ByteSource, options: EncodeOptions & { 
   signal?.throwIfAborted();
 
   const coder = await loadErasureCoder({ k, m });
-  const merkle = Array.from({ length: n }, () => new MerkleBuilder());
+  const hasher = createStripeHasher(n, options.workers === undefined ? {} : { workers: options.workers });
+  const hashing: Promise<void>[] = [];
   const cids = Array.from({ length: n }, () => new ShardCidBuilder(signal ? { signal } : {}));
   let shardBytes = 0;
   let dataBytes = 0;
@@ -60,16 +64,20 @@ export async function encodeFile(source: ByteSource, options: EncodeOptions & { 
     coder.encode(stripe);
     dataBytes += k * piece;
     onProgress?.({ stage: "erasure", bytes: dataBytes });
+    const hashed = hasher.update(stripe, piece);
+    hashed.catch(() => {}); // awaited below, in order
+    hashing.push(hashed);
     const writes: Promise<void>[] = [];
     for (let i = 0; i < n; i++) {
       const bytes = stripe.subarray(i * piece, (i + 1) * piece);
-      merkle[i]!.update(bytes);
       writes.push(cids[i]!.write(bytes));
       if (sinks) writes.push(Promise.resolve(sinks[i]!.write(bytes)));
     }
     shardBytes += piece;
     onProgress?.({ stage: "merkle", bytes: shardBytes * n });
     await Promise.all(writes);
+    // at most two stripes queued for hashing: bounded memory, hashing overlaps the next stripe
+    while (hashing.length > 2) await hashing.shift();
     if (sinks) for (let i = 0; i < n; i++) onProgress?.({ stage: "upload", bytes: shardBytes, shard: i });
   };
 
@@ -84,7 +92,7 @@ export async function encodeFile(source: ByteSource, options: EncodeOptions & { 
       ...(onProgress ? { onProgress } : {}),
     });
     const stripeData = k * pieceBytes;
-    let stripe = new Uint8Array(n * pieceBytes);
+    let stripe = hasher.allocate(n * pieceBytes);
     let filled = 0;
     let stats;
     for (;;) {
@@ -99,7 +107,7 @@ export async function encodeFile(source: ByteSource, options: EncodeOptions & { 
         if (filled === stripeData) {
           // A full stripe is only emitted once more data exists, so the final one may be short.
           await emit(stripe, pieceBytes);
-          stripe = new Uint8Array(n * pieceBytes);
+          stripe = hasher.allocate(n * pieceBytes);
           filled = 0;
         }
         const take = Math.min(stripeData - filled, record.length - off);
@@ -112,14 +120,16 @@ export async function encodeFile(source: ByteSource, options: EncodeOptions & { 
     if (lastPiece === pieceBytes) {
       await emit(stripe, pieceBytes);
     } else {
-      const last = new Uint8Array(n * lastPiece);
+      const last = hasher.allocate(n * lastPiece);
       last.set(stripe.subarray(0, filled));
       await emit(last, lastPiece);
     }
 
+    await Promise.all(hashing);
+    const roots = await hasher.digest();
     const shards: ShardCommitment[] = [];
     for (let i = 0; i < n; i++) {
-      const c = merkle[i]!.digest();
+      const c = roots[i]!;
       const cid = await cids[i]!.end();
       shards.push({ index: i, size: c.size, nLeaves: c.nLeaves, root: bytesToHex(c.root), cid: cid.toString() });
     }
@@ -137,6 +147,7 @@ export async function encodeFile(source: ByteSource, options: EncodeOptions & { 
       shards,
     };
   } catch (error) {
+    hasher.abort();
     for (const c of cids) c.abort(error);
     if (sinks) await Promise.allSettled(sinks.map((s) => s.abort?.(error)));
     throw error;

@@ -22,6 +22,7 @@ import TesseraModule from "../../ignition/modules/Tessera.ts";
 import {
   type Addresses,
   CONTRACT_NAMES,
+  checkDeployment,
   confirmedTxHash,
   type ContractName,
   FUTURE_IDS,
@@ -136,10 +137,22 @@ for (const name of CONTRACT_NAMES) {
 }
 const dir = writeDeployment(addresses, abis, deploymentsRoot);
 
+// 5. Nobody but governance controls anything: check the wiring on chain.
+const eoas = (await connection.viem.getWalletClients()).map((w) => w.account.address);
+const problems = await checkDeployment(publicClient as never, addresses, eoas);
+if (problems.length > 0) {
+  throw new Error(
+    `The deployment on chain ${chainId} is not wired as it must be:\n  - ${problems.join("\n  - ")}`,
+  );
+}
+
 console.log(`\nTessera on chain ${chainId} (from block ${addresses.deployBlock}):`);
 for (const name of CONTRACT_NAMES)
   if (byName[name]) console.log(`  ${name.padEnd(16)} ${byName[name]}`);
 console.log(`Written to ${rel(dir)}/ (addresses.json, abis/)`);
+console.log(
+  "Checked: the Timelock owns the Marketplace and is its treasury; only the Governor proposes; no EOA holds a role.",
+);
 if (local)
   console.log(
     "Local chain: the deployer holds the whole supply; fund accounts with scripts/deploy/fund.ts.",

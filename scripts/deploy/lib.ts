@@ -173,3 +173,122 @@ export function writeDeployment(
   }
   return dir;
 }
+
+/** Minimal ABI fragments the post-deployment check reads. */
+const CHECK_ABI = [
+  {
+    type: "function",
+    name: "hasRole",
+    stateMutability: "view",
+    inputs: [
+      { name: "role", type: "bytes32" },
+      { name: "account", type: "address" },
+    ],
+    outputs: [{ type: "bool" }],
+  },
+  {
+    type: "function",
+    name: "owner",
+    stateMutability: "view",
+    inputs: [],
+    outputs: [{ type: "address" }],
+  },
+  {
+    type: "function",
+    name: "pendingOwner",
+    stateMutability: "view",
+    inputs: [],
+    outputs: [{ type: "address" }],
+  },
+  {
+    type: "function",
+    name: "treasury",
+    stateMutability: "view",
+    inputs: [],
+    outputs: [{ type: "address" }],
+  },
+  {
+    type: "function",
+    name: "timelock",
+    stateMutability: "view",
+    inputs: [],
+    outputs: [{ type: "address" }],
+  },
+  {
+    type: "function",
+    name: "token",
+    stateMutability: "view",
+    inputs: [],
+    outputs: [{ type: "address" }],
+  },
+] as const;
+
+type Reader = {
+  readContract(args: {
+    address: Address;
+    abi: typeof CHECK_ABI;
+    functionName: string;
+    args?: readonly unknown[];
+  }): Promise<unknown>;
+};
+
+/**
+ * Post-deployment check of the ownership wiring; returns the problems found (empty = good):
+ * the Timelock administers itself and nobody else does, the Governor is its only proposer and
+ * canceller, anyone may execute, and the Marketplace is owned by (and pays) the Timelock.
+ */
+export async function checkDeployment(
+  client: Reader,
+  addresses: Addresses,
+  eoas: readonly Address[],
+): Promise<string[]> {
+  const problems: string[] = [];
+  const {
+    TesseraTimelock: timelock,
+    TesseraGovernor: governor,
+    Marketplace: marketplace,
+    TesseraToken: token,
+  } = addresses;
+  if (!timelock || !governor || !token)
+    return ["TesseraToken, TesseraTimelock and TesseraGovernor must all be deployed"];
+  const read = (address: Address, functionName: string, args: readonly unknown[] = []) =>
+    client.readContract({ address, abi: CHECK_ABI, functionName, args });
+  const hasRole = async (role: `0x${string}`, account: Address) =>
+    (await read(timelock, "hasRole", [role, account])) as boolean;
+  const same = (a: unknown, b: Address) => typeof a === "string" && getAddress(a) === getAddress(b);
+  const ROLES = {
+    admin: `0x${"00".repeat(32)}`,
+    proposer: "0xb09aa5aeb3702cfd50b6b62bc4532604938f21248a27a1d5ca736082b6819cc1",
+    canceller: "0xfd643c72710c63c0180259aba6b2d05451e3591a24e58b62239378085726f783",
+    executor: "0xd8aa0f3194971a2a116679f7c2090f6939c8d4e01a2a8d7e41d55e5351469e63",
+  } as const;
+
+  if (!(await hasRole(ROLES.admin, timelock)))
+    problems.push("the Timelock does not administer itself");
+  for (const eoa of eoas) {
+    for (const [name, role] of Object.entries(ROLES)) {
+      if (await hasRole(role, eoa)) problems.push(`${eoa} holds the Timelock ${name} role`);
+    }
+  }
+  if (!(await hasRole(ROLES.proposer, governor)))
+    problems.push("the Governor is not a Timelock proposer");
+  if (!(await hasRole(ROLES.canceller, governor)))
+    problems.push("the Governor is not a Timelock canceller");
+  if (!(await hasRole(ROLES.executor, "0x0000000000000000000000000000000000000000")))
+    problems.push("Timelock execution is not open to anyone");
+  if (!same(await read(governor, "timelock"), timelock))
+    problems.push("the Governor executes through another timelock");
+  if (!same(await read(governor, "token"), token))
+    problems.push("the Governor counts votes of another token");
+  if (marketplace) {
+    if (!same(await read(marketplace, "owner"), timelock))
+      problems.push("the Marketplace is not owned by the Timelock");
+    const pending = (await read(marketplace, "pendingOwner")) as string;
+    if (BigInt(pending) !== 0n) problems.push(`the Marketplace has a pending owner ${pending}`);
+    if (!same(await read(marketplace, "treasury"), timelock))
+      problems.push("the Marketplace treasury is not the Timelock");
+    if (!same(await read(marketplace, "token"), token))
+      problems.push("the Marketplace uses another token");
+  }
+  return problems;
+}

@@ -12,6 +12,7 @@ import { network } from "hardhat";
 import type { Address, Hex } from "viem";
 import { encodeAbiParameters, encodeFunctionData, getAddress, keccak256, zeroAddress } from "viem";
 import { LOCAL_PARAMETERS } from "../../ignition/defaults.ts";
+import { checkDeployment } from "../../scripts/deploy/lib.ts";
 import {
   type Connection,
   descriptionHash,
@@ -166,6 +167,29 @@ describe("governance of the marketplace", () => {
       "ProtocolParams__NotGuardian",
       [deployer],
     );
+  });
+
+  it("passes the deploy script's wiring check, which does catch a miswired deployment", async () => {
+    const publicClient = await connection.viem.getPublicClient();
+    const addresses = {
+      chainId: 31337,
+      deployBlock: 0,
+      TesseraToken: t.token.address,
+      TesseraTimelock: t.timelock.address,
+      TesseraGovernor: t.governor.address,
+      Marketplace: t.marketplace.address,
+      FileIndex: t.fileIndex.address,
+    };
+    assert.deepEqual(await checkDeployment(publicClient as never, addresses, everyone), []);
+    const wrong = await checkDeployment(
+      publicClient as never,
+      { ...addresses, TesseraToken: t.fileIndex.address },
+      everyone,
+    );
+    assert.deepEqual(wrong, [
+      "the Governor counts votes of another token",
+      "the Marketplace uses another token",
+    ]);
   });
 
   it("changes the protocol fee by vote; running deals keep the fee they started with", async () => {

@@ -64,12 +64,12 @@ describe("aes-gcm: chunk cipher", () => {
   const fileId = randomBytes(16);
   const plaintext = randomBytes(1000);
 
-  it("nonce is 4 zero bytes ‖ uint64be(index); AAD is fileId ‖ uint64be(index) ‖ last", () => {
+  it("nonce is 4 zero bytes ‖ uint64be(index); AAD is fileId ‖ uint64be(index) ‖ last ‖ codec", () => {
     expect(bytesToHex(chunkNonce(258))).toBe("0x000000000000000000000102");
-    const aad = chunkAad(fileId, 1, true);
-    expect(aad.length).toBe(25);
+    const aad = chunkAad(fileId, 1, true, 2);
+    expect(aad.length).toBe(26);
     expect(bytesToHex(aad.subarray(0, 16))).toBe(bytesToHex(fileId));
-    expect(bytesToHex(aad.subarray(16))).toBe("0x000000000000000101");
+    expect(bytesToHex(aad.subarray(16))).toBe("0x00000000000000010102");
   });
 
   it("WebCrypto and node:crypto ciphers produce identical chunks and open each other's", async () => {
@@ -81,12 +81,13 @@ describe("aes-gcm: chunk cipher", () => {
     expect(a.length).toBe(plaintext.length + 16);
   });
 
-  it("a different file id, index, last flag, key or a flipped bit fails with ChunkAuthenticationError", async () => {
+  it("a different file id, index, last flag, codec, key or a flipped bit fails with ChunkAuthenticationError", async () => {
     const cipher = await createChunkCipher(fileKey, fileId);
     const sealed = await cipher.seal(3, false, plaintext);
     await expect(cipher.open(3, false, sealed)).resolves.toEqual(new Uint8Array(plaintext));
     await expect(cipher.open(4, false, sealed)).rejects.toThrow(ChunkAuthenticationError);
     await expect(cipher.open(3, true, sealed)).rejects.toThrow(ChunkAuthenticationError);
+    await expect(cipher.open(3, false, sealed, 1)).rejects.toThrow(ChunkAuthenticationError);
     await expect((await createChunkCipher(fileKey, randomBytes(16))).open(3, false, sealed)).rejects.toThrow(ChunkAuthenticationError);
     await expect((await createChunkCipher(randomBytes(32), fileId)).open(3, false, sealed)).rejects.toThrow(ChunkAuthenticationError);
     const flipped = sealed.slice();

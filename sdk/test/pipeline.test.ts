@@ -54,7 +54,7 @@ const decode = (sources: ShardSource[], p: DecodeParams, options = {}) =>
   collect(decodeFileChunks(sources, p, { store: memoryShardStore(), ...options }));
 
 describe("pipeline: round trips", () => {
-  const sizes = [0, 1, SMALL.chunkSize - 1, SMALL.chunkSize, SMALL.chunkSize + 1, 10 * 1024 + 17, 3 * 1024 * 1024 + 5];
+  const sizes = [0, 1, SMALL.chunkSize - 1, SMALL.chunkSize, SMALL.chunkSize + 1, 10 * 1024 + 17, 300 * 1024 + 5];
   it.each(sizes)("%i bytes, random data, any k of n", async (size) => {
     const data = randomBytes(size);
     const e = await encode(data);
@@ -65,7 +65,7 @@ describe("pipeline: round trips", () => {
     const mixed = e.shards.map((s, i) => ([0, 3, 7, 9].includes(i) ? undefined : s));
     expect(bytesToHex(await decode(memoryShardSources(e.shards.slice(0, 10)), params(e)))).toBe(bytesToHex(data));
     expect(bytesToHex(await decode(memoryShardSources(mixed), params(e)))).toBe(bytesToHex(data));
-  });
+  }, 30_000);
 
   it("several MiB with default chunk and piece sizes, compressible data, via the ReadableStream API and temp files", async () => {
     const line = new TextEncoder().encode("tessera keeps your bytes safe, compressible and encrypted\n");
@@ -303,10 +303,11 @@ describe("pipeline: failures and tampering", () => {
     const fileKey = randomBytes(32);
     const fileId = randomBytes(16);
     const opts = { fileKey, fileId, chunkSize: 1000, compression: "none" as const };
-    const records = async (data: Uint8Array) => {
-      const out: Uint8Array[] = [];
-      for await (const r of encryptChunks(from(data), opts)) out.push(r);
-      return out;
+    /** One buffer per record (encryptChunks yields header and body as two pieces). */
+    const records = async (data: Uint8Array, o = opts) => {
+      const pieces: Uint8Array[] = [];
+      for await (const r of encryptChunks(from(data), o)) pieces.push(r);
+      return pieces.flatMap((p, i) => (i % 2 === 0 ? [concat([p, pieces[i + 1]!])] : []));
     };
     const open = (parts: Uint8Array[]) => collect(decryptChunks(from(...parts), opts));
 
@@ -335,9 +336,14 @@ describe("pipeline: failures and tampering", () => {
 
     it("a chunk spliced in from another file fails with ChunkAuthenticationError", async () => {
       const r = await records(randomBytes(3500));
-      const other: Uint8Array[] = [];
-      for await (const x of encryptChunks(from(randomBytes(3500)), { ...opts, fileId: randomBytes(16) })) other.push(x);
+      const other = await records(randomBytes(3500), { ...opts, fileId: randomBytes(16) });
       await expect(open([r[0]!, other[1]!, r[2]!, r[3]!])).rejects.toThrow(ChunkAuthenticationError);
+    });
+
+    it("a changed codec byte fails with ChunkAuthenticationError (it is in the AAD)", async () => {
+      const r = await records(randomBytes(2500));
+      r[1]![4] = 1;
+      await expect(open(r)).rejects.toThrow(ChunkAuthenticationError);
     });
 
     it("a flipped ciphertext bit fails with ChunkAuthenticationError; a broken length with InvalidPipelineDataError", async () => {

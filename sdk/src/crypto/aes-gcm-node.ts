@@ -37,12 +37,12 @@ export async function createChunkCipherNode(fileKey: Uint8Array, fileId: Uint8Ar
   const key = await deriveChunkKey(fileKey, fileId);
   const id = fileId.slice();
   return {
-    async seal(index, last, plaintext) {
-      return aesGcmEncryptSync(key, chunkNonce(index), plaintext, chunkAad(id, index, last));
+    async seal(index, last, plaintext, codec = 0) {
+      return aesGcmEncryptSync(key, chunkNonce(index), plaintext, chunkAad(id, index, last, codec));
     },
-    async open(index, last, sealed) {
+    async open(index, last, sealed, codec = 0) {
       try {
-        return aesGcmDecryptSync(key, chunkNonce(index), sealed, chunkAad(id, index, last));
+        return aesGcmDecryptSync(key, chunkNonce(index), sealed, chunkAad(id, index, last, codec));
       } catch (cause) {
         throw new ChunkAuthenticationError(index, { cause });
       }

@@ -5,8 +5,10 @@
  * "tessera/chunk-aes-256-gcm/v1") (RFC 5869), so a file key that is ever reused with another
  * file id still never repeats a (key, nonce) pair.
  * Per chunk i: nonce = 0x00000000 ‖ uint64be(i); AAD = fileId (16) ‖ uint64be(i) ‖ last (1 byte,
- * 0x01 on the final chunk). Moving a chunk to another index or file, dropping the tail
- * (the new last chunk is not flagged) or splicing chunks of two files all fail the tag.
+ * 0x01 on the final chunk) ‖ codec (1 byte: how the plaintext was compressed, see
+ * compression/types.ts). Moving a chunk to another index or file, dropping the tail (the new
+ * last chunk is not flagged), splicing chunks of two files or changing the codec byte all fail
+ * the tag.
  *
  * Engine: WebCrypto `crypto.subtle` in every runtime (Node 22 and browsers). In Node it runs
  * on the libuv thread pool, so encryption overlaps with hashing on the main thread; measured
@@ -36,15 +38,17 @@ export function chunkNonce(index: number): Uint8Array {
   return nonce;
 }
 
-/** Associated data of chunk `index`: fileId ‖ uint64be(index) ‖ last flag. */
-export function chunkAad(fileId: Uint8Array, index: number, last: boolean): Uint8Array {
+/** Associated data of chunk `index`: fileId ‖ uint64be(index) ‖ last flag ‖ codec id. */
+export function chunkAad(fileId: Uint8Array, index: number, last: boolean, codec = 0): Uint8Array {
   checkFileId(fileId);
   checkIndex(index);
-  const aad = new Uint8Array(FILE_ID_BYTES + 9);
+  if (!Number.isInteger(codec) || codec < 0 || codec > 255) throw new RangeError(`Codec id must be a byte, got ${codec}.`);
+  const aad = new Uint8Array(FILE_ID_BYTES + 10);
   aad.set(fileId, 0);
   const view = new DataView(aad.buffer);
   view.setBigUint64(FILE_ID_BYTES, BigInt(index));
   aad[FILE_ID_BYTES + 8] = last ? 1 : 0;
+  aad[FILE_ID_BYTES + 9] = codec;
   return aad;
 }
 
@@ -88,9 +92,9 @@ export class ChunkAuthenticationError extends DecryptionError {
 
 export type ChunkCipher = {
   /** ciphertext ‖ tag of chunk `index`. */
-  seal(index: number, last: boolean, plaintext: Uint8Array): Promise<Uint8Array>;
+  seal(index: number, last: boolean, plaintext: Uint8Array, codec?: number): Promise<Uint8Array>;
   /** plaintext of chunk `index`; throws ChunkAuthenticationError. */
-  open(index: number, last: boolean, sealed: Uint8Array): Promise<Uint8Array>;
+  open(index: number, last: boolean, sealed: Uint8Array, codec?: number): Promise<Uint8Array>;
 };
 
 /** Chunk cipher for one file over WebCrypto. */
@@ -100,12 +104,12 @@ export async function createChunkCipher(fileKey: Uint8Array, fileId: Uint8Array)
   raw.fill(0);
   const id = fileId.slice();
   return {
-    async seal(index, last, plaintext) {
-      const params = { name: "AES-GCM", iv: chunkNonce(index) as BufferSource, additionalData: chunkAad(id, index, last) as BufferSource };
+    async seal(index, last, plaintext, codec = 0) {
+      const params = { name: "AES-GCM", iv: chunkNonce(index) as BufferSource, additionalData: chunkAad(id, index, last, codec) as BufferSource };
       return new Uint8Array(await subtle().encrypt(params, key, plaintext as BufferSource));
     },
-    async open(index, last, sealed) {
-      const params = { name: "AES-GCM", iv: chunkNonce(index) as BufferSource, additionalData: chunkAad(id, index, last) as BufferSource };
+    async open(index, last, sealed, codec = 0) {
+      const params = { name: "AES-GCM", iv: chunkNonce(index) as BufferSource, additionalData: chunkAad(id, index, last, codec) as BufferSource };
       try {
         return new Uint8Array(await subtle().decrypt(params, key, sealed as BufferSource));
       } catch (cause) {

@@ -3,9 +3,11 @@
  *
  *   plaintext ─► rechunk(chunkSize) ─► compress (skip if no gain) ─► seal AES-256-GCM ─► records
  *
- * Record i = uint32be(L) ‖ AES-GCM_chunkKey(nonce_i, AAD_i, codec ‖ payload) (L bytes, tag
- * included); see crypto/aes-gcm.ts for nonce and AAD. The codec byte is inside the ciphertext,
- * so it is authenticated. After the last record only zero bytes may follow (stripe padding):
+ * Record i = uint32be(L) ‖ codec (1) ‖ AES-GCM_chunkKey(nonce_i, AAD_i, payload) (L bytes, tag
+ * included); see crypto/aes-gcm.ts for nonce and AAD. The codec byte is in the clear (lengths
+ * already show compressibility) but it is part of the AAD, so changing it fails the tag; keeping
+ * it outside the ciphertext saves a copy of every chunk. After the last record only zero bytes
+ * may follow (stripe padding):
  * the reader treats "end of data or a zero length field" as the end, and the last-chunk flag in
  * the AAD proves it really is the end (truncation → TruncatedDataError).
  *
@@ -21,9 +23,10 @@ import { rechunk } from "./source.ts";
 import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, type PipelineCallOptions } from "./types.ts";
 import type { CompressionSetting } from "../compression/types.ts";
 
-export const RECORD_HEADER_BYTES = 4;
-/** Bytes a record adds to its payload: length field, codec byte, GCM tag. */
-export const RECORD_OVERHEAD = RECORD_HEADER_BYTES + 1 + GCM_TAG_BYTES;
+/** uint32be sealed length ‖ codec byte. */
+export const RECORD_HEADER_BYTES = 5;
+/** Bytes a record adds to its payload: header and GCM tag. */
+export const RECORD_OVERHEAD = RECORD_HEADER_BYTES + GCM_TAG_BYTES;
 
 export type ChunkCryptoOptions = PipelineCallOptions & {
   fileKey: Uint8Array;
@@ -51,7 +54,7 @@ async function* ordered<T, R>(items: AsyncIterable<T>, limit: number, work: (ite
   while (inflight.length > 0) yield await inflight.shift()!;
 }
 
-/** Plaintext → encrypted records. Returns the statistics when done. */
+/** Plaintext → encrypted records (each as two pieces: header, body). Returns the statistics when done. */
 export async function* encryptChunks(
   source: AsyncIterable<Uint8Array>,
   options: ChunkCryptoOptions & { compression?: CompressionSetting },
@@ -68,24 +71,23 @@ export async function* encryptChunks(
   })();
   const seal = async ({ bytes, last, index: i }: { bytes: Uint8Array; last: boolean; index: number }) => {
     const packed = await compressChunk(bytes, compression);
-    const framed = new Uint8Array(1 + packed.bytes.length);
-    framed[0] = packed.codec;
-    framed.set(packed.bytes, 1);
-    const sealed = await cipher.seal(i, last, framed);
-    const record = new Uint8Array(RECORD_HEADER_BYTES + sealed.length);
-    new DataView(record.buffer).setUint32(0, sealed.length);
-    record.set(sealed, RECORD_HEADER_BYTES);
-    return { record, plain: bytes.length };
+    const sealed = await cipher.seal(i, last, packed.bytes, packed.codec);
+    const header = new Uint8Array(RECORD_HEADER_BYTES);
+    new DataView(header.buffer).setUint32(0, sealed.length);
+    header[4] = packed.codec;
+    return { header, sealed, plain: bytes.length };
   };
-  for await (const { record, plain } of ordered(chunks, Math.max(1, options.concurrency ?? 4), seal)) {
+  for await (const { header, sealed, plain } of ordered(chunks, Math.max(1, options.concurrency ?? 4), seal)) {
     options.signal?.throwIfAborted();
     stats.chunks++;
     stats.plaintextBytes += plain;
-    stats.encryptedBytes += record.length;
+    stats.encryptedBytes += header.length + sealed.length;
     compressed += plain;
     options.onProgress?.({ stage: "compress", bytes: compressed });
     options.onProgress?.({ stage: "encrypt", bytes: stats.plaintextBytes });
-    yield record;
+    // header and body as two pieces: the consumer copies them into a stripe anyway
+    yield header;
+    yield sealed;
   }
   return stats;
 }
@@ -98,14 +100,14 @@ export async function* encryptChunks(
 export async function* decryptChunks(source: AsyncIterable<Uint8Array>, options: ChunkCryptoOptions): AsyncGenerator<Uint8Array> {
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   checkChunkSize(chunkSize);
-  const maxSealed = 1 + chunkSize + GCM_TAG_BYTES;
+  const maxSealed = chunkSize + GCM_TAG_BYTES;
   const cipher = await createChunkCipher(options.fileKey, options.fileId);
 
-  type Sealed = { index: number; sealed: Uint8Array; atEnd: boolean; lastGuess: boolean };
+  type Sealed = { index: number; codec: number; sealed: Uint8Array; atEnd: boolean };
   async function* records(): AsyncGenerator<Sealed> {
     const queue = new ByteQueue();
     let index = 0;
-    let pending: { sealed: Uint8Array; index: number } | undefined;
+    let pending: { sealed: Uint8Array; index: number; codec: number } | undefined;
     let finished = false;
     const parse = function* (eof: boolean): Generator<Sealed> {
       for (;;) {
@@ -116,7 +118,7 @@ export async function* decryptChunks(source: AsyncIterable<Uint8Array>, options:
           const isLast = next === undefined || next === 0;
           const p = pending;
           pending = undefined;
-          yield { index: p.index, sealed: p.sealed, atEnd: isLast, lastGuess: isLast };
+          yield { index: p.index, codec: p.codec, sealed: p.sealed, atEnd: isLast };
           if (isLast) {
             finished = true;
             if (!queue.drainIsZero()) throw new InvalidPipelineDataError(`Non-zero bytes follow the last chunk (${p.index}).`);
@@ -131,14 +133,14 @@ export async function* decryptChunks(source: AsyncIterable<Uint8Array>, options:
           }
           return;
         }
-        if (length < 1 + GCM_TAG_BYTES || length > maxSealed)
+        if (length < GCM_TAG_BYTES || length > maxSealed)
           throw new InvalidPipelineDataError(`Chunk ${index} has an impossible length ${length}: the data is corrupt.`);
         if (queue.length < RECORD_HEADER_BYTES + length) {
           if (eof) throw new TruncatedDataError(index - 1);
           return;
         }
-        queue.take(RECORD_HEADER_BYTES);
-        pending = { sealed: queue.take(length), index: index++ };
+        const codec = queue.take(RECORD_HEADER_BYTES)[4]!;
+        pending = { sealed: queue.take(length), index: index++, codec };
       }
     };
     for await (const piece of source) {
@@ -153,14 +155,14 @@ export async function* decryptChunks(source: AsyncIterable<Uint8Array>, options:
     if (!finished) yield* parse(true);
   }
 
-  const open = async ({ index, sealed, atEnd }: Sealed): Promise<Uint8Array> => {
-    let framed: Uint8Array;
+  const open = async ({ index, codec, sealed, atEnd }: Sealed): Promise<Uint8Array> => {
+    let payload: Uint8Array;
     try {
-      framed = await cipher.open(index, atEnd, sealed);
+      payload = await cipher.open(index, atEnd, sealed, codec);
     } catch (error) {
       if (atEnd && error instanceof ChunkAuthenticationError) {
         // Authentic as a middle chunk but found at the end: the tail was cut off.
-        const asMiddle = await cipher.open(index, false, sealed).then(
+        const asMiddle = await cipher.open(index, false, sealed, codec).then(
           () => true,
           () => false,
         );
@@ -169,7 +171,7 @@ export async function* decryptChunks(source: AsyncIterable<Uint8Array>, options:
       throw error;
     }
     try {
-      return await decompressChunk(framed[0]!, framed.subarray(1), chunkSize);
+      return await decompressChunk(codec, payload, chunkSize);
     } catch (error) {
       if (error instanceof DecompressionError) throw new DecompressionError(index, "the chunk is corrupt", { cause: error });
       throw error;

@@ -54,7 +54,8 @@ export async function encodeFile(source: ByteSource, options: EncodeOptions & { 
   signal?.throwIfAborted();
 
   const coder = await loadErasureCoder({ k, m });
-  const hasher = createStripeHasher(n, options.workers === undefined ? {} : { workers: options.workers });
+  // A worker pays off only for large stripes (one message round trip per stripe).
+  const hasher = createStripeHasher(n, { workers: options.workers ?? pieceBytes >= 64 * 1024 });
   const hashing: Promise<void>[] = [];
   const cids = Array.from({ length: n }, () => new ShardCidBuilder(signal ? { signal } : {}));
   let shardBytes = 0;

@@ -47,7 +47,7 @@ export type EncodeOptions = PipelineCallOptions &
     /** 16-byte id of this file version (random); bound into every chunk's AAD. */
     fileId: Uint8Array;
     compression?: CompressionSetting;
-    /** Hash shards on a worker thread where the runtime has one (Node). Default true. */
+    /** Hash shards on a worker thread where the runtime has one (Node). Default: when pieceBytes ≥ 64 KiB. */
     workers?: boolean;
     /** Chunks being compressed/encrypted at once (thread-pool parallelism). Default 4. */
     concurrency?: number;

@@ -35,8 +35,8 @@ export class UploadFailedError extends TesseraError {
 }
 
 /** Fewer than k shards could be fetched: the file cannot be rebuilt now. */
-export class NotEnoughShardsError extends TesseraError {
-  override name = "NotEnoughShardsError";
+export class ShardsUnavailableError extends TesseraError {
+  override name = "ShardsUnavailableError";
   readonly failures: ReadonlyMap<number, unknown>;
   constructor(needed: number, got: number, failures: ReadonlyMap<number, unknown>) {
     const lines = [...failures].map(([i, e]) => `shard ${i}: ${(e as TesseraError)?.shortMessage ?? (e as Error)?.message ?? String(e)}`);

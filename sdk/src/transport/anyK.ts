@@ -5,9 +5,9 @@
  * sources (providers) in order until one succeeds. As soon as k shards are in, every fetch still
  * running is aborted (the slow tail never delays the download). A shard whose sources all fail
  * (unreachable, error, or failed verification) is reported and the next shard starts; if fewer
- * than k can still succeed, it stops with NotEnoughShardsError listing every failure.
+ * than k can still succeed, it stops with ShardsUnavailableError listing every failure.
  */
-import { AbortedError, NotEnoughShardsError } from "../errors/transport.ts";
+import { AbortedError, ShardsUnavailableError } from "../errors/transport.ts";
 
 export type ShardCandidate<S> = { index: number; sources: readonly S[] };
 
@@ -60,7 +60,7 @@ export async function fetchAnyK<S, T>(
     const check = () => {
       if (finished) return;
       if (results.size >= k) return finish();
-      if (results.size + running + queue.length < k) return finish(new NotEnoughShardsError(k, results.size, failures));
+      if (results.size + running + queue.length < k) return finish(new ShardsUnavailableError(k, results.size, failures));
       while (!finished && running < parallel && queue.length > 0) start(queue.shift()!);
     };
 

@@ -26,14 +26,14 @@ export type FetchShardParameters = {
   maxBytes?: number;
   /** Total time allowed for the request and body, ms (default 120 s). */
   timeoutMs?: number;
-  /** Check the bytes (throw to reject them); a rejection is reported as ShardVerificationError. */
+  /** Check the bytes (throw to reject them); a rejection is reported as ShardRejectedError. */
   verify?: (bytes: Uint8Array) => void | Promise<void>;
 };
 
 export type FetchShardReturnType = { bytes: Uint8Array; endpoint: string; cid: string; partial: boolean };
 
-export class ShardVerificationError extends TesseraError {
-  override name = "ShardVerificationError";
+export class ShardRejectedError extends TesseraError {
+  override name = "ShardRejectedError";
   readonly endpoint: string;
   constructor({ cid, endpoint, cause }: { cid: string; endpoint: string; cause?: unknown }) {
     super(`Shard ${cid} from ${endpoint} failed verification; it will be fetched elsewhere.`, cause === undefined ? {} : { cause });
@@ -129,7 +129,7 @@ export async function fetchShard(
     if (mode === "raw" && !partial) await verifyBlock(parameters.cid, bytes);
     if (parameters.verify) await parameters.verify(bytes);
   } catch (cause) {
-    throw new ShardVerificationError({ cid: parameters.cid, endpoint, cause });
+    throw new ShardRejectedError({ cid: parameters.cid, endpoint, cause });
   }
   return { bytes, endpoint, cid: parameters.cid, partial };
 }

@@ -23,7 +23,7 @@ export type FetchShardsParameters = {
   verify?: (shard: ShardLocation, bytes: Uint8Array) => void | Promise<void>;
 };
 
-export async function fetchShards(
+export async function fetchShardsFromProviders(
   parameters: FetchShardsParameters,
   options: { signal?: AbortSignal; onProgress?: (event: AnyKEvent) => void } = {},
 ): Promise<Map<number, Uint8Array>> {

@@ -8,10 +8,10 @@ import type { AddressInfo } from "node:net";
 import { CID } from "multiformats/cid";
 import { create as createDigest } from "multiformats/hashes/digest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AbortedError, NotEnoughShardsError, ProviderHttpError, UploadFailedError } from "../../src/errors/transport.ts";
+import { AbortedError, ShardsUnavailableError, ProviderHttpError, UploadFailedError } from "../../src/errors/transport.ts";
 import { fetchAnyK } from "../../src/transport/anyK.ts";
-import { fetchShard, ShardVerificationError } from "../../src/transport/fetchShard.ts";
-import { fetchShards } from "../../src/transport/fetchShards.ts";
+import { fetchShard, ShardRejectedError } from "../../src/transport/fetchShard.ts";
+import { fetchShardsFromProviders } from "../../src/transport/fetchShards.ts";
 import { uploadShard, type UploadProgressEvent } from "../../src/transport/uploadShard.ts";
 
 type Behaviour = { busyFirst?: number; dropFirst?: number; delayMs?: number; corrupt?: boolean; down?: boolean };
@@ -171,7 +171,7 @@ describe("provider transport", () => {
     expect(part.bytes).toEqual(shard.subarray(100, 200));
     expect((await fetchShard({ endpoint: p.url, cid, mode: "raw" })).bytes).toEqual(shard);
     p.behaviour = { corrupt: true };
-    await expect(fetchShard({ endpoint: p.url, cid, mode: "raw" })).rejects.toThrow(ShardVerificationError);
+    await expect(fetchShard({ endpoint: p.url, cid, mode: "raw" })).rejects.toThrow(ShardRejectedError);
     await expect(fetchShard({ endpoint: p.url, cid, maxBytes: 100 })).rejects.toThrow(/exceeds 100/);
     p.behaviour = {};
     await expect(fetchShard({ endpoint: p.url, cid: rawCid(data(1)) })).rejects.toMatchObject({ status: 404, code: "NOT_FOUND" });
@@ -193,7 +193,7 @@ describe("provider transport", () => {
       endpoints: i < 2 ? [corrupt.url, down.url] : i < 4 ? [corrupt.url, good.url] : [slow.url],
     }));
     const cancelled: number[] = [];
-    const got = await fetchShards(
+    const got = await fetchShardsFromProviders(
       { shards: locations, k: 2, parallel: 6, mode: "raw" },
       { onProgress: (e) => void (e.type === "fetch:cancelled" && cancelled.push(e.index)) },
     );
@@ -201,8 +201,8 @@ describe("provider transport", () => {
     expect(got.get(2)).toEqual(shards[2]);
     expect(cancelled.sort()).toEqual([4, 5]);
 
-    const err = await fetchShards({ shards: locations.slice(0, 3), k: 2, mode: "raw" }).catch((e) => e);
-    expect(err).toBeInstanceOf(NotEnoughShardsError);
+    const err = await fetchShardsFromProviders({ shards: locations.slice(0, 3), k: 2, mode: "raw" }).catch((e) => e);
+    expect(err).toBeInstanceOf(ShardsUnavailableError);
     expect(err.details).toMatch(/shard 0: .*unreachable/);
   });
 

@@ -1,0 +1,27 @@
+/** Every chain action, one per file (see each file for its Parameters/ReturnType/ErrorType). */
+export * from "./answerChallenge.ts";
+export * from "./cancelRequest.ts";
+export * from "./challengeSlot.ts";
+export * from "./claimSlot.ts";
+export * from "./createStorageRequest.ts";
+export * from "./fillSlot.ts";
+export * from "./freeSlot.ts";
+export * from "./getBalance.ts";
+export * from "./getChallenges.ts";
+export * from "./getFileIndex.ts";
+export * from "./getMarketInfo.ts";
+export * from "./getProvider.ts";
+export * from "./getRequest.ts";
+export * from "./getSlot.ts";
+export * from "./listProviders.ts";
+export * from "./markProofAsMissing.ts";
+export * from "./recordSeed.ts";
+export * from "./registerProvider.ts";
+export * from "./setFileIndex.ts";
+export * from "./submitProofs.ts";
+export * from "./types.ts";
+export * from "./updateProvider.ts";
+export * from "./withdraw.ts";
+export { decodeChainError, allErrorsAbi } from "./internal/decodeError.ts";
+export { revertMessage, formatToken, REVERT_MESSAGES } from "./internal/revertMessages.ts";
+export { ensureAllowance } from "./internal/ensureAllowance.ts";

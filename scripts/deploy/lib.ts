@@ -21,7 +21,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Abi, Address } from "viem";
 import { getAddress } from "viem";
-import { LOCAL_PARAMETERS } from "../../ignition/defaults.ts";
+import { LOCAL_PARAMETERS, MARKETPLACE_DEFAULTS } from "../../ignition/defaults.ts";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const LOCAL_CHAIN_ID = 31337;
@@ -69,7 +69,8 @@ function merge(into: Parameters, from: Parameters): Parameters {
 /**
  * Ignition parameters for `chainId`: the local chain gets the short governance durations and
  * 20-block periods; any chain can be adjusted with TESSERA_DEPLOY_PARAMETERS=<file.json> (same
- * format as `ignition deploy --parameters`) and TESSERA_PERIOD_BLOCKS=<n>.
+ * format as `ignition deploy --parameters`; a partial `TesseraMarketplace.params` is completed
+ * with the defaults) and TESSERA_PERIOD_BLOCKS=<n>.
  */
 export function parametersFor(chainId: number, env: NodeJS.ProcessEnv = process.env): Parameters {
   let parameters: Parameters =
@@ -85,6 +86,22 @@ export function parametersFor(chainId: number, env: NodeJS.ProcessEnv = process.
     if (blocks < 1n)
       throw new Error(`TESSERA_PERIOD_BLOCKS must be >= 1 (got ${env.TESSERA_PERIOD_BLOCKS}).`);
     parameters = merge(parameters, { TesseraMarketplace: { periodBlocks: blocks } });
+  }
+  // `params` is one struct parameter: complete a partial one with the defaults.
+  const params = parameters.TesseraMarketplace?.params;
+  if (params !== undefined) {
+    const unknown = Object.keys(params as object).filter(
+      (k) => !(k in MARKETPLACE_DEFAULTS.params),
+    );
+    if (unknown.length > 0) {
+      throw new Error(
+        `TesseraMarketplace.params has unknown fields: ${unknown.join(", ")} (see docs/contracts-api.md).`,
+      );
+    }
+    parameters.TesseraMarketplace = {
+      ...parameters.TesseraMarketplace,
+      params: { ...MARKETPLACE_DEFAULTS.params, ...(params as object) },
+    };
   }
   return parameters;
 }

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { LOCAL_PARAMETERS } from "../../ignition/defaults.ts";
+import { LOCAL_PARAMETERS, MARKETPLACE_DEFAULTS } from "../../ignition/defaults.ts";
 import {
   parametersFor,
   readDeployment,
@@ -58,6 +58,30 @@ describe("deploy tooling", () => {
         /does not exist/,
       );
       assert.throws(() => parametersFor(1, { TESSERA_PERIOD_BLOCKS: "0" }), /must be >= 1/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("completes a partial Marketplace params struct with the defaults and rejects unknown fields", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tessera-deploy-"));
+    try {
+      const file = join(dir, "params.json");
+      writeFileSync(
+        file,
+        JSON.stringify({ TesseraMarketplace: { params: { challengeWindowBlocks: "10n" } } }),
+      );
+      const merged = parametersFor(31337, { TESSERA_DEPLOY_PARAMETERS: file });
+      assert.deepEqual(merged.TesseraMarketplace?.params, {
+        ...MARKETPLACE_DEFAULTS.params,
+        challengeWindowBlocks: 10n,
+      });
+      assert.equal(merged.TesseraMarketplace?.periodBlocks, 20n);
+      writeFileSync(file, JSON.stringify({ TesseraMarketplace: { params: { feeBps: 1 } } }));
+      assert.throws(
+        () => parametersFor(31337, { TESSERA_DEPLOY_PARAMETERS: file }),
+        /unknown fields: feeBps/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -100,6 +100,22 @@ export class Contracts {
     return this.read<SlotView>("Marketplace", "getSlot", [id, BigInt(slot)]);
   }
 
+  /** The shard CIDs a request published in its RequestCreated event. */
+  async requestCids(id: Hex): Promise<readonly string[]> {
+    const deployment = await this.ctx.deployment();
+    const abi = await this.ctx.abi("Marketplace");
+    const logs = await this.ctx.publicClient.getContractEvents({
+      address: deployment.Marketplace,
+      abi,
+      eventName: "RequestCreated",
+      args: { id },
+      fromBlock: BigInt(deployment.deployBlock ?? 0),
+    });
+    const args = (logs[0] as unknown as { args: { params: { cids: readonly string[] } } } | undefined)?.args;
+    if (!args) throw new Error(`No RequestCreated event for ${id}`);
+    return args.params.cids;
+  }
+
   /** Requests created by `client` (from RequestCreated events since the deploy block). */
   async requestsOf(client: Address): Promise<Array<{ id: Hex; blockNumber: bigint; cids: readonly string[] }>> {
     const deployment = await this.ctx.deployment();
@@ -121,6 +137,7 @@ export class Contracts {
 /** Formats token wei with 18 decimals, trimming zeros: 1500000000000000000n → "1.5". */
 export function formatTokens(wei: bigint, decimals = 18): string {
   const negative = wei < 0n;
+  if (wei !== 0n && (negative ? -wei : wei) < 10n ** BigInt(Math.max(decimals - 6, 0))) return `${wei} wei`;
   const abs = negative ? -wei : wei;
   const unit = 10n ** BigInt(decimals);
   const whole = abs / unit;

@@ -57,6 +57,15 @@ export function toCliError(error: unknown): CliError {
       cause: error,
     });
   }
+  if (/FileNotFoundInIndexError/.test(name)) {
+    return new CliError(message, { exitCode: EXIT.NOT_FOUND, hint: "List your files with `tessera ls`.", cause: error });
+  }
+  if (/PasswordRequiredError/.test(name)) {
+    return new CliError(message, { exitCode: EXIT.INTEGRITY, hint: "Pass --password or set TESSERA_SHARE_PASSWORD.", cause: error });
+  }
+  if (/InvalidShareLinkError|InvalidPathError|ErasureParamsError|PipelineParamsError/.test(name)) {
+    return new CliError(message, { exitCode: EXIT.USAGE, cause: error });
+  }
   if (/KeyFileNotFound|KeyFileExists|KeyFilePermissions/.test(name)) return new CliError(message, { exitCode: EXIT.CONFIG, cause: error });
   if (/Share(s)?(Format|SetMismatch|Recovery)Error|InsufficientSharesError|WrongPassword|KeyMismatch/.test(name)) {
     return new CliError(message, { exitCode: EXIT.INTEGRITY, cause: error });

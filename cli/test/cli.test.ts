@@ -26,20 +26,20 @@ describe("tessera CLI surface", () => {
       expect(help.code, `${command} --help`).toBe(0);
       expect(help.stdout).toContain(`Usage: tessera ${command}`);
     }
-  });
+  }, 120_000);
 
   it("exits 2 on an unknown command", () => {
     const result = tessera(["bogus"]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("unknown command");
-  });
+  }, 30_000);
 
   it("says how to start a chain when the RPC is unreachable, with exit code 9", () => {
     const result = tessera(["balance"]);
     expect(result.code).toBe(9);
     expect(result.stderr).toContain("Cannot reach the chain at http://127.0.0.1:1");
     expect(result.stderr).toContain("npm run demo");
-  });
+  }, 30_000);
 
   it("reports errors as JSON on stdout with --json", () => {
     const result = tessera(["--json", "deals"]);
@@ -47,5 +47,5 @@ describe("tessera CLI surface", () => {
     const body = JSON.parse(result.stdout) as { error: { message: string; exitCode: number } };
     expect(body.error.exitCode).toBe(9);
     expect(body.error.message).toContain("Cannot reach the chain");
-  });
+  }, 30_000);
 });

@@ -66,8 +66,14 @@ export type StackOptions = {
   providerPortBase?: number;
   /** Tokens (whole units) sent to each client and provider account. */
   fundTokens?: string;
-  /** Extra environment for the deploy script (e.g. short periods for tests). */
+  /** Extra environment for the deploy script (e.g. TESSERA_PERIOD_BLOCKS). */
   deployEnv?: Record<string, string>;
+  /** Ignition parameters merged over the local defaults (e.g. a short challenge window for tests). */
+  deployParameters?: Record<string, Record<string, unknown>>;
+  /** Where deployments/<chainId>/ is written; default the repo's deployments/ (what the CLI reads). */
+  deploymentsDir?: string;
+  /** Chain poll interval of the provider nodes. */
+  providerPollMs?: number;
   /** Extra environment for every provider process. */
   providerEnv?: Record<string, string>;
   log?: (line: string) => void;
@@ -203,7 +209,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const publicClient = createPublicClient({ transport: http(rpcUrl) }) as PublicClient;
     const deployer = devAccount(ACCOUNT_INDEX.deployer);
     const clients = Array.from({ length: ACCOUNT_INDEX.clients }, (_, i) => devAccount(ACCOUNT_INDEX.firstClient + i));
-    const deploymentsDir = join(REPO_ROOT, "deployments");
+    const deploymentsDir = resolve(options.deploymentsDir ?? join(REPO_ROOT, "deployments"));
 
     // 2. Contracts.
     let deployment: Deployment | undefined;
@@ -213,12 +219,23 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     } else {
       log(`deploying contracts (${deployScript})`);
       // A fresh Hardhat node has no contracts: Ignition's journal for this chain id is stale.
+      const deployEnv: Record<string, string> = {
+        TESSERA_RPC_URL: rpcUrl,
+        TESSERA_FRESH_CHAIN: "1",
+        TESSERA_DEPLOYMENTS_DIR: deploymentsDir,
+        ...options.deployEnv,
+      };
+      if (options.deployParameters) {
+        const file = join(dir, "deploy-parameters.json");
+        writeFileSync(file, JSON.stringify(options.deployParameters, (_k, v) => (typeof v === "bigint" ? `${v}n` : v), 2));
+        deployEnv.TESSERA_DEPLOY_PARAMETERS = file;
+      }
       const deployProc = startProcess({
         name: "deploy",
         command: node,
         args: [join(REPO_ROOT, "node_modules/hardhat/dist/src/cli.js"), "run", "--network", "localhost", deployScript],
         cwd: REPO_ROOT,
-        env: { ...env, TESSERA_RPC_URL: rpcUrl, TESSERA_FRESH_CHAIN: "1", ...options.deployEnv },
+        env: { ...env, ...deployEnv },
         stateDir: dir,
       });
       const code = await deployProc.exited;
@@ -285,6 +302,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
             libp2p: { tcpPort: port + 100, wsPort: port + 200 },
             register: { stake: "10000", capacityBytes: String(8 * 1024 ** 3), pricePerBytePeriod: "1" },
             deploymentsDir,
+            pollIntervalMs: options.providerPollMs ?? 500,
+            logLevel: "info",
           },
           null,
           2,

@@ -79,12 +79,20 @@ async function readAll(res: Response, maxBytes: number, endpoint: string): Promi
   if (!res.body) return new Uint8Array(0);
   const parts: Uint8Array[] = [];
   let total = 0;
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    total += chunk.length;
-    if (total > maxBytes) {
-      throw new ProviderHttpError({ endpoint, status: res.status, code: "TOO_LARGE", message: `body exceeds ${maxBytes} bytes`, retryable: false });
+  const reader = res.body.getReader(); // not `for await`: async iteration of streams is missing in some browsers
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > maxBytes) {
+        await reader.cancel();
+        throw new ProviderHttpError({ endpoint, status: res.status, code: "TOO_LARGE", message: `body exceeds ${maxBytes} bytes`, retryable: false });
+      }
+      parts.push(value);
     }
-    parts.push(chunk);
+  } finally {
+    reader.releaseLock();
   }
   if (parts.length === 1) return parts[0]!;
   const out = new Uint8Array(total);

@@ -24,6 +24,9 @@ import { listProviders } from "../../src/actions/listProviders.ts";
 import { registerProvider } from "../../src/actions/registerProvider.ts";
 import { setFileIndex } from "../../src/actions/setFileIndex.ts";
 import { withdraw } from "../../src/actions/withdraw.ts";
+import { submitProofs } from "../../src/actions/submitProofs.ts";
+import { claimSlot } from "../../src/actions/claimSlot.ts";
+import { concatBytes } from "../../src/crypto/bytes.ts";
 
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
 const PARAMS = {
@@ -153,6 +156,50 @@ describe("chain actions (in-process Hardhat)", () => {
     const info = await getMarketInfo(alice);
     expect(info).toMatchObject({ periodBlocks: 20n, paused: false });
     expect(info.params.challengesPerPeriod).toBe(8);
+  });
+
+  it("runs a deal: both slots filled, aggregated proofs submitted, slot claimed, earnings withdrawn", async () => {
+    const shards = [new Uint8Array(1000).map((_, i) => i & 0xff), new Uint8Array(1000).map((_, i) => (i * 7) & 0xff)];
+    const trees = shards.map((x) => buildMerkleTree(x));
+    const roots = trees.map((t) => bytesToHex(t.root)) as Hex[];
+    const { requestId } = await createStorageRequest(alice, {
+      k: 1, m: 1, shardSize: 1000, durationPeriods: 2, pricePerSlotPeriod: parseEther("1"), collateralPerSlot: parseEther("2"), roots,
+    });
+    const nLeaves = (await getRequest(alice, { requestId })).nLeaves;
+    for (const [slot, who] of [[0, carol], [1, bob]] as const) {
+      const head = await chooseProofBlock(who);
+      const leaf = Number(fillLeafIndex(head.hash, requestId, slot, nLeaves));
+      await fillSlot(who, { requestId, slot, proofBlock: head.number, proof: bytesToHex(encodeMerkleProof(trees[slot]!.proof(leaf))) as Hex });
+    }
+    const started = await getRequest(alice, { requestId });
+    expect(started.state).toBe("started");
+
+    const carolAddress = carol.walletClient!.account.address;
+    const mineTo = async (period: number) => {
+      const now = await carol.publicClient.getBlockNumber();
+      const target = BigInt(period) * 20n;
+      if (target > now) await conn.provider.request({ method: "hardhat_mine", params: [`0x${(target - now).toString(16)}`] });
+    };
+    for (let p = started.startPeriod; p < started.endPeriod; p++) {
+      await mineTo(p);
+      const { period, challenges } = await getChallenges(carol, { provider: carolAddress, period: BigInt(p) });
+      const proofs = challenges.map((c) => {
+        expect(c.requestId).toBe(requestId);
+        return encodeMerkleProof(trees[Number(c.slot)]!.proof(Number(c.leaf)));
+      });
+      await submitProofs(carol, { period, proofs: bytesToHex(concatBytes(...proofs)) as Hex });
+    }
+    const wrongPeriod = await submitProofs(carol, { period: 1n, proofs: "0x" }).catch((e) => e);
+    expect(wrongPeriod.errorName).toBe("Marketplace__WrongPeriod");
+    await mineTo(started.endPeriod + 1);
+    await claimSlot(carol, { requestId, slot: 0 });
+    expect(await getSlot(alice, { requestId, slot: 0 })).toMatchObject({ state: "closed" });
+    const before = await getBalance(carol);
+    // 2 proven periods at 1 TSR minus the 1 % fee, plus the 2 TSR collateral back
+    expect(before.withdrawable).toBe(parseEther("2") + 2n * (parseEther("1") * 99n) / 100n);
+    const { amount } = await withdraw(carol);
+    expect(amount).toBe(before.withdrawable);
+    expect((await getBalance(carol)).token).toBe(before.token + amount);
   });
 
   it("records and reads the file-index pointer, refusing an older version", async () => {

@@ -78,7 +78,7 @@ export async function run(argv: string[]): Promise<number> {
   const json = argv.includes("--json");
   try {
     await program.parseAsync(argv, { from: "user" });
-    return EXIT.OK;
+    return typeof process.exitCode === "number" ? process.exitCode : EXIT.OK;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === "commander.helpDisplayed" || error.code === "commander.version" || error.exitCode === 0) return EXIT.OK;

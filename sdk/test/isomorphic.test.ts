@@ -9,8 +9,29 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const SRC = fileURLToPath(new URL("../src/", import.meta.url));
-const DIRS = ["keys", "shamir", "manifest", "index", "sharing", "transport", "actions", "client", "deployments", "errors"];
-const CRYPTO = ["aead", "bytes", "ecies", "kdf", "keyCheck", "keyWrap", "passwordKdf", "random", "zeroize"].map((f) => `crypto/${f}.ts`);
+const DIRS = [
+  "keys",
+  "shamir",
+  "manifest",
+  "index",
+  "sharing",
+  "transport",
+  "actions",
+  "client",
+  "deployments",
+  "errors",
+];
+const CRYPTO = [
+  "aead",
+  "bytes",
+  "ecies",
+  "kdf",
+  "keyCheck",
+  "keyWrap",
+  "passwordKdf",
+  "random",
+  "zeroize",
+].map((f) => `crypto/${f}.ts`);
 const NODE_ONLY = new Set(["keys/node.ts", "deployments/node.ts"]);
 
 function files(dir: string): string[] {
@@ -26,7 +47,9 @@ describe("isomorphic modules", () => {
     const offenders = all
       .map((f) => relative(SRC, f))
       .filter((f) => !NODE_ONLY.has(f))
-      .filter((f) => /from\s+["'](node:|fs|path|os|crypto|http)["']/.test(readFileSync(join(SRC, f), "utf8")));
+      .filter((f) =>
+        /from\s+["'](node:|fs|path|os|crypto|http)["']/.test(readFileSync(join(SRC, f), "utf8")),
+      );
     expect(all.length).toBeGreaterThan(40);
     expect(offenders).toEqual([]);
   });

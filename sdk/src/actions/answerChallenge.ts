@@ -9,7 +9,20 @@ export type AnswerChallengeParameters = { challengeId: bigint; proof: `0x${strin
 export type AnswerChallengeReturnType = { txHash: Hash };
 export type AnswerChallengeErrorType = ContractRevertError | ChainError | WalletRequiredError;
 
-export async function answerChallenge(client: TesseraClient, parameters: AnswerChallengeParameters, options: WriteOptions = {}): Promise<AnswerChallengeReturnType> {
-  const { hash } = await writeAndWait(client, { address: client.addresses.Marketplace, abi: marketplaceAbi, functionName: "answerChallenge", args: [parameters.challengeId, parameters.proof] }, options);
+export async function answerChallenge(
+  client: TesseraClient,
+  parameters: AnswerChallengeParameters,
+  options: WriteOptions = {},
+): Promise<AnswerChallengeReturnType> {
+  const { hash } = await writeAndWait(
+    client,
+    {
+      address: client.addresses.Marketplace,
+      abi: marketplaceAbi,
+      functionName: "answerChallenge",
+      args: [parameters.challengeId, parameters.proof],
+    },
+    options,
+  );
   return { txHash: hash };
 }

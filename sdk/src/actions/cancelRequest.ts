@@ -10,7 +10,20 @@ export type CancelRequestParameters = { requestId: RequestId };
 export type CancelRequestReturnType = { txHash: Hash };
 export type CancelRequestErrorType = ContractRevertError | ChainError | WalletRequiredError;
 
-export async function cancelRequest(client: TesseraClient, parameters: CancelRequestParameters, options: WriteOptions = {}): Promise<CancelRequestReturnType> {
-  const { hash } = await writeAndWait(client, { address: client.addresses.Marketplace, abi: marketplaceAbi, functionName: "cancelRequest", args: [parameters.requestId] }, options);
+export async function cancelRequest(
+  client: TesseraClient,
+  parameters: CancelRequestParameters,
+  options: WriteOptions = {},
+): Promise<CancelRequestReturnType> {
+  const { hash } = await writeAndWait(
+    client,
+    {
+      address: client.addresses.Marketplace,
+      abi: marketplaceAbi,
+      functionName: "cancelRequest",
+      args: [parameters.requestId],
+    },
+    options,
+  );
   return { txHash: hash };
 }

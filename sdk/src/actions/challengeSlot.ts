@@ -11,16 +11,37 @@ export type ChallengeSlotParameters = { requestId: RequestId; slot: number | big
 export type ChallengeSlotReturnType = { txHash: Hash; challengeId: bigint; deadlineBlock: bigint };
 export type ChallengeSlotErrorType = ContractRevertError | ChainError | WalletRequiredError;
 
-export async function challengeSlot(client: TesseraClient, parameters: ChallengeSlotParameters, options: WriteOptions = {}): Promise<ChallengeSlotReturnType> {
+export async function challengeSlot(
+  client: TesseraClient,
+  parameters: ChallengeSlotParameters,
+  options: WriteOptions = {},
+): Promise<ChallengeSlotReturnType> {
   const params = await readOrThrow("params", () =>
-    client.publicClient.readContract({ address: client.addresses.Marketplace, abi: marketplaceAbi, functionName: "params" }),
+    client.publicClient.readContract({
+      address: client.addresses.Marketplace,
+      abi: marketplaceAbi,
+      functionName: "params",
+    }),
   );
   await ensureAllowance(client, params.targetedBond, options);
   const { hash, receipt } = await writeAndWait(
     client,
-    { address: client.addresses.Marketplace, abi: marketplaceAbi, functionName: "challengeSlot", args: [parameters.requestId, BigInt(parameters.slot), parameters.leaf] },
+    {
+      address: client.addresses.Marketplace,
+      abi: marketplaceAbi,
+      functionName: "challengeSlot",
+      args: [parameters.requestId, BigInt(parameters.slot), parameters.leaf],
+    },
     options,
   );
-  const [event] = parseEventLogs({ abi: marketplaceAbi, eventName: "SlotChallenged", logs: receipt.logs });
-  return { txHash: hash, challengeId: event?.args.challengeId ?? 0n, deadlineBlock: event?.args.deadlineBlock ?? 0n };
+  const [event] = parseEventLogs({
+    abi: marketplaceAbi,
+    eventName: "SlotChallenged",
+    logs: receipt.logs,
+  });
+  return {
+    txHash: hash,
+    challengeId: event?.args.challengeId ?? 0n,
+    deadlineBlock: event?.args.deadlineBlock ?? 0n,
+  };
 }

@@ -10,7 +10,20 @@ export type ClaimSlotParameters = { requestId: RequestId; slot: number | bigint 
 export type ClaimSlotReturnType = { txHash: Hash };
 export type ClaimSlotErrorType = ContractRevertError | ChainError | WalletRequiredError;
 
-export async function claimSlot(client: TesseraClient, parameters: ClaimSlotParameters, options: WriteOptions = {}): Promise<ClaimSlotReturnType> {
-  const { hash } = await writeAndWait(client, { address: client.addresses.Marketplace, abi: marketplaceAbi, functionName: "claimSlot", args: [parameters.requestId, BigInt(parameters.slot)] }, options);
+export async function claimSlot(
+  client: TesseraClient,
+  parameters: ClaimSlotParameters,
+  options: WriteOptions = {},
+): Promise<ClaimSlotReturnType> {
+  const { hash } = await writeAndWait(
+    client,
+    {
+      address: client.addresses.Marketplace,
+      abi: marketplaceAbi,
+      functionName: "claimSlot",
+      args: [parameters.requestId, BigInt(parameters.slot)],
+    },
+    options,
+  );
   return { txHash: hash };
 }

@@ -31,17 +31,32 @@ export type CreateStorageRequestParameters = {
   permitTtlSeconds?: number;
 };
 
-export type CreateStorageRequestReturnType = { requestId: RequestId; txHash: Hash; escrow: bigint; approveTxHash?: Hash };
+export type CreateStorageRequestReturnType = {
+  requestId: RequestId;
+  txHash: Hash;
+  escrow: bigint;
+  approveTxHash?: Hash;
+};
 export type CreateStorageRequestErrorType = ContractRevertError | ChainError | WalletRequiredError;
 
-export function escrowFor(p: { k: number; m: number; pricePerSlotPeriod: bigint; durationPeriods: number }): bigint {
+export function escrowFor(p: {
+  k: number;
+  m: number;
+  pricePerSlotPeriod: bigint;
+  durationPeriods: number;
+}): bigint {
   return BigInt(p.k + p.m) * p.pricePerSlotPeriod * BigInt(p.durationPeriods);
 }
 
 export async function createStorageRequest(
   client: TesseraClient,
   parameters: CreateStorageRequestParameters,
-  options: WriteOptions & { onProgress?: (event: { type: "request:approve" | "request:permit" | "request:create"; hash?: Hash }) => void } = {},
+  options: WriteOptions & {
+    onProgress?: (event: {
+      type: "request:approve" | "request:permit" | "request:create";
+      hash?: Hash;
+    }) => void;
+  } = {},
 ): Promise<CreateStorageRequestReturnType> {
   const { wallet, account, address: owner } = requireWallet(client, "createStorageRequest");
   const { Marketplace: market, TesseraToken: token } = client.addresses;
@@ -60,7 +75,12 @@ export async function createStorageRequest(
   } as const;
 
   const allowance = await readOrThrow("allowance", () =>
-    client.publicClient.readContract({ address: token, abi: tesseraTokenAbi, functionName: "allowance", args: [owner, market] }),
+    client.publicClient.readContract({
+      address: token,
+      abi: tesseraTokenAbi,
+      functionName: "allowance",
+      args: [owner, market],
+    }),
   );
   let approveTxHash: Hash | undefined;
   let result: { hash: Hash; receipt: Awaited<ReturnType<typeof writeAndWait>>["receipt"] };
@@ -69,15 +89,29 @@ export async function createStorageRequest(
     const deadline = block.timestamp + BigInt(parameters.permitTtlSeconds ?? 3600);
     const [nonce, domain] = await readOrThrow("permit domain", () =>
       Promise.all([
-        client.publicClient.readContract({ address: token, abi: tesseraTokenAbi, functionName: "nonces", args: [owner] }),
-        client.publicClient.readContract({ address: token, abi: tesseraTokenAbi, functionName: "eip712Domain" }),
+        client.publicClient.readContract({
+          address: token,
+          abi: tesseraTokenAbi,
+          functionName: "nonces",
+          args: [owner],
+        }),
+        client.publicClient.readContract({
+          address: token,
+          abi: tesseraTokenAbi,
+          functionName: "eip712Domain",
+        }),
       ]),
     );
     let signature: Hex;
     try {
       signature = await wallet.signTypedData({
         account,
-        domain: { name: domain[1], version: domain[2], chainId: Number(domain[3]), verifyingContract: domain[4] },
+        domain: {
+          name: domain[1],
+          version: domain[2],
+          chainId: Number(domain[3]),
+          verifyingContract: domain[4],
+        },
         types: {
           Permit: [
             { name: "owner", type: "address" },
@@ -97,17 +131,43 @@ export async function createStorageRequest(
     const s = `0x${signature.slice(66, 130)}` as Hex;
     const v = Number.parseInt(signature.slice(130, 132), 16);
     options.onProgress?.({ type: "request:create" });
-    result = await writeAndWait(client, { address: market, abi: marketplaceAbi, functionName: "createRequestWithPermit", args: [p, deadline, v < 27 ? v + 27 : v, r, s] }, options);
+    result = await writeAndWait(
+      client,
+      {
+        address: market,
+        abi: marketplaceAbi,
+        functionName: "createRequestWithPermit",
+        args: [p, deadline, v < 27 ? v + 27 : v, r, s],
+      },
+      options,
+    );
   } else {
     if (allowance < escrow) {
       options.onProgress?.({ type: "request:approve" });
       approveTxHash = await ensureAllowance(client, escrow, options);
     }
     options.onProgress?.({ type: "request:create" });
-    result = await writeAndWait(client, { address: market, abi: marketplaceAbi, functionName: "createRequest", args: [p] }, options);
+    result = await writeAndWait(
+      client,
+      { address: market, abi: marketplaceAbi, functionName: "createRequest", args: [p] },
+      options,
+    );
   }
-  const [event] = parseEventLogs({ abi: marketplaceAbi, eventName: "RequestCreated", logs: result.receipt.logs });
-  if (!event) throw decodeChainError(new Error(`no RequestCreated event in ${result.hash}`), "createStorageRequest");
+  const [event] = parseEventLogs({
+    abi: marketplaceAbi,
+    eventName: "RequestCreated",
+    logs: result.receipt.logs,
+  });
+  if (!event)
+    throw decodeChainError(
+      new Error(`no RequestCreated event in ${result.hash}`),
+      "createStorageRequest",
+    );
   options.onProgress?.({ type: "request:create", hash: result.hash });
-  return { requestId: event.args.id, txHash: result.hash, escrow, ...(approveTxHash ? { approveTxHash } : {}) };
+  return {
+    requestId: event.args.id,
+    txHash: result.hash,
+    escrow,
+    ...(approveTxHash ? { approveTxHash } : {}),
+  };
 }

@@ -25,8 +25,18 @@ export type FillSlotReturnType = { txHash: Hash; approveTxHash?: Hash };
 export type FillSlotErrorType = ContractRevertError | ChainError | WalletRequiredError;
 
 /** The leaf a fill proof must open, for `blockHash` = blockhash(proofBlock). */
-export function fillLeafIndex(blockHash: Hex, requestId: RequestId, slot: number | bigint, nLeaves: number | bigint): bigint {
-  const h = keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "bytes32" }, { type: "uint256" }], [blockHash, requestId, BigInt(slot)]));
+export function fillLeafIndex(
+  blockHash: Hex,
+  requestId: RequestId,
+  slot: number | bigint,
+  nLeaves: number | bigint,
+): bigint {
+  const h = keccak256(
+    encodeAbiParameters(
+      [{ type: "bytes32" }, { type: "bytes32" }, { type: "uint256" }],
+      [blockHash, requestId, BigInt(slot)],
+    ),
+  );
   return BigInt(h) % BigInt(nLeaves);
 }
 
@@ -35,13 +45,19 @@ export function fillLeafIndex(blockHash: Hex, requestId: RequestId, slot: number
  * latest, and the proof block must be strictly older; 256 blocks of headroom remain for the fill
  * transaction to be mined.)
  */
-export async function chooseProofBlock(client: TesseraClient): Promise<{ number: bigint; hash: Hex }> {
+export async function chooseProofBlock(
+  client: TesseraClient,
+): Promise<{ number: bigint; hash: Hex }> {
   const latest = await client.publicClient.getBlockNumber();
   const block = await client.publicClient.getBlock({ blockNumber: latest > 0n ? latest - 1n : 0n });
   return { number: block.number, hash: block.hash };
 }
 
-export async function fillSlot(client: TesseraClient, parameters: FillSlotParameters, options: WriteOptions = {}): Promise<FillSlotReturnType> {
+export async function fillSlot(
+  client: TesseraClient,
+  parameters: FillSlotParameters,
+  options: WriteOptions = {},
+): Promise<FillSlotReturnType> {
   let approveTxHash: Hash | undefined;
   if (parameters.approveCollateral ?? true) {
     const request = await getRequest(client, { requestId: parameters.requestId });
@@ -53,7 +69,12 @@ export async function fillSlot(client: TesseraClient, parameters: FillSlotParame
       address: client.addresses.Marketplace,
       abi: marketplaceAbi,
       functionName: "fillSlot",
-      args: [parameters.requestId, BigInt(parameters.slot), parameters.proofBlock, parameters.proof],
+      args: [
+        parameters.requestId,
+        BigInt(parameters.slot),
+        parameters.proofBlock,
+        parameters.proof,
+      ],
     },
     options,
   );

@@ -10,7 +10,20 @@ export type FreeSlotParameters = { requestId: RequestId; slot: number | bigint }
 export type FreeSlotReturnType = { txHash: Hash };
 export type FreeSlotErrorType = ContractRevertError | ChainError | WalletRequiredError;
 
-export async function freeSlot(client: TesseraClient, parameters: FreeSlotParameters, options: WriteOptions = {}): Promise<FreeSlotReturnType> {
-  const { hash } = await writeAndWait(client, { address: client.addresses.Marketplace, abi: marketplaceAbi, functionName: "freeSlot", args: [parameters.requestId, BigInt(parameters.slot)] }, options);
+export async function freeSlot(
+  client: TesseraClient,
+  parameters: FreeSlotParameters,
+  options: WriteOptions = {},
+): Promise<FreeSlotReturnType> {
+  const { hash } = await writeAndWait(
+    client,
+    {
+      address: client.addresses.Marketplace,
+      abi: marketplaceAbi,
+      functionName: "freeSlot",
+      args: [parameters.requestId, BigInt(parameters.slot)],
+    },
+    options,
+  );
   return { txHash: hash };
 }

@@ -10,15 +10,33 @@ export type GetBalanceParameters = { account?: Address };
 export type GetBalanceReturnType = { token: bigint; withdrawable: bigint; allowance: bigint };
 export type GetBalanceErrorType = ChainError | WalletRequiredError;
 
-export async function getBalance(client: TesseraClient, p: GetBalanceParameters = {}): Promise<GetBalanceReturnType> {
+export async function getBalance(
+  client: TesseraClient,
+  p: GetBalanceParameters = {},
+): Promise<GetBalanceReturnType> {
   const account = p.account ?? client.walletClient?.account.address;
   if (!account) throw new WalletRequired("getBalance without an account");
   const { TesseraToken: token, Marketplace: market } = client.addresses;
   const [tokenBalance, withdrawable, allowance] = await readOrThrow("getBalance", () =>
     Promise.all([
-      client.publicClient.readContract({ address: token, abi: tesseraTokenAbi, functionName: "balanceOf", args: [account] }),
-      client.publicClient.readContract({ address: market, abi: marketplaceAbi, functionName: "balanceOf", args: [account] }),
-      client.publicClient.readContract({ address: token, abi: tesseraTokenAbi, functionName: "allowance", args: [account, market] }),
+      client.publicClient.readContract({
+        address: token,
+        abi: tesseraTokenAbi,
+        functionName: "balanceOf",
+        args: [account],
+      }),
+      client.publicClient.readContract({
+        address: market,
+        abi: marketplaceAbi,
+        functionName: "balanceOf",
+        args: [account],
+      }),
+      client.publicClient.readContract({
+        address: token,
+        abi: tesseraTokenAbi,
+        functionName: "allowance",
+        args: [account, market],
+      }),
     ]),
   );
   return { token: tokenBalance, withdrawable, allowance };

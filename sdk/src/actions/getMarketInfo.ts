@@ -14,15 +14,30 @@ export type GetMarketInfoReturnType = {
 export type GetMarketInfoErrorType = ChainError;
 
 const readParams = (client: TesseraClient) =>
-  client.publicClient.readContract({ address: client.addresses.Marketplace, abi: marketplaceAbi, functionName: "params" });
+  client.publicClient.readContract({
+    address: client.addresses.Marketplace,
+    abi: marketplaceAbi,
+    functionName: "params",
+  });
 
-export async function getMarketInfo(client: TesseraClient, _p: GetMarketInfoParameters = {}): Promise<GetMarketInfoReturnType> {
+export async function getMarketInfo(
+  client: TesseraClient,
+  _p: GetMarketInfoParameters = {},
+): Promise<GetMarketInfoReturnType> {
   const address = client.addresses.Marketplace;
   const [params, periodBlocks, currentPeriod, paused] = await readOrThrow("getMarketInfo", () =>
     Promise.all([
       readParams(client),
-      client.publicClient.readContract({ address, abi: marketplaceAbi, functionName: "periodBlocks" }),
-      client.publicClient.readContract({ address, abi: marketplaceAbi, functionName: "currentPeriod" }),
+      client.publicClient.readContract({
+        address,
+        abi: marketplaceAbi,
+        functionName: "periodBlocks",
+      }),
+      client.publicClient.readContract({
+        address,
+        abi: marketplaceAbi,
+        functionName: "currentPeriod",
+      }),
       client.publicClient.readContract({ address, abi: marketplaceAbi, functionName: "paused" }),
     ]),
   );

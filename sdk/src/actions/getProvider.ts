@@ -10,9 +10,17 @@ export type GetProviderReturnType = ProviderInfo;
 export type GetProviderErrorType = ContractRevertError | ChainError;
 
 /** A provider's registration, stake, capacity, price, endpoints and reputation counters. */
-export async function getProvider(client: TesseraClient, { provider }: GetProviderParameters): Promise<GetProviderReturnType> {
+export async function getProvider(
+  client: TesseraClient,
+  { provider }: GetProviderParameters,
+): Promise<GetProviderReturnType> {
   const p = await readOrThrow("getProvider", () =>
-    client.publicClient.readContract({ address: client.addresses.Marketplace, abi: marketplaceAbi, functionName: "getProvider", args: [provider] }),
+    client.publicClient.readContract({
+      address: client.addresses.Marketplace,
+      abi: marketplaceAbi,
+      functionName: "getProvider",
+      args: [provider],
+    }),
   );
   return { address: provider, ...p };
 }

@@ -9,9 +9,17 @@ export type GetRequestReturnType = RequestInfo;
 export type GetRequestErrorType = ContractRevertError | ChainError;
 
 /** A storage request as the marketplace holds it (state, redundancy, prices, escrow, roots). */
-export async function getRequest(client: TesseraClient, { requestId }: GetRequestParameters): Promise<GetRequestReturnType> {
+export async function getRequest(
+  client: TesseraClient,
+  { requestId }: GetRequestParameters,
+): Promise<GetRequestReturnType> {
   const r = await readOrThrow("getRequest", () =>
-    client.publicClient.readContract({ address: client.addresses.Marketplace, abi: marketplaceAbi, functionName: "getRequest", args: [requestId] }),
+    client.publicClient.readContract({
+      address: client.addresses.Marketplace,
+      abi: marketplaceAbi,
+      functionName: "getRequest",
+      args: [requestId],
+    }),
   );
   const { state, index: _index, ...rest } = r;
   return { id: requestId, ...rest, state: REQUEST_STATES[state] ?? "none" };

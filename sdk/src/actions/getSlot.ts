@@ -8,9 +8,17 @@ export type GetSlotParameters = { requestId: RequestId; slot: number | bigint };
 export type GetSlotReturnType = SlotInfo;
 export type GetSlotErrorType = ContractRevertError | ChainError;
 
-export async function getSlot(client: TesseraClient, { requestId, slot }: GetSlotParameters): Promise<GetSlotReturnType> {
+export async function getSlot(
+  client: TesseraClient,
+  { requestId, slot }: GetSlotParameters,
+): Promise<GetSlotReturnType> {
   const s = await readOrThrow("getSlot", () =>
-    client.publicClient.readContract({ address: client.addresses.Marketplace, abi: marketplaceAbi, functionName: "getSlot", args: [requestId, BigInt(slot)] }),
+    client.publicClient.readContract({
+      address: client.addresses.Marketplace,
+      abi: marketplaceAbi,
+      functionName: "getSlot",
+      args: [requestId, BigInt(slot)],
+    }),
   );
   return { ...s, state: SLOT_STATES[s.state] ?? "empty" };
 }

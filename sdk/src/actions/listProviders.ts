@@ -10,9 +10,20 @@ export type ListProvidersParameters = { offset?: number; limit?: number; onlyReg
 export type ListProvidersReturnType = { total: number; providers: ProviderInfo[] };
 export type ListProvidersErrorType = ContractRevertError | ChainError;
 
-export async function listProviders(client: TesseraClient, parameters: ListProvidersParameters = {}): Promise<ListProvidersReturnType> {
+export async function listProviders(
+  client: TesseraClient,
+  parameters: ListProvidersParameters = {},
+): Promise<ListProvidersReturnType> {
   const address = client.addresses.Marketplace;
-  const total = Number(await readOrThrow("providerCount", () => client.publicClient.readContract({ address, abi: marketplaceAbi, functionName: "providerCount" })));
+  const total = Number(
+    await readOrThrow("providerCount", () =>
+      client.publicClient.readContract({
+        address,
+        abi: marketplaceAbi,
+        functionName: "providerCount",
+      }),
+    ),
+  );
   const offset = parameters.offset ?? 0;
   const end = Math.min(total, offset + (parameters.limit ?? 100));
   const providers: ProviderInfo[] = [];
@@ -21,12 +32,21 @@ export async function listProviders(client: TesseraClient, parameters: ListProvi
     const batch = await Promise.all(
       Array.from({ length: Math.min(CONCURRENCY, end - i) }, async (_, j) => {
         const provider = await readOrThrow("providerAt", () =>
-          client.publicClient.readContract({ address, abi: marketplaceAbi, functionName: "providerAt", args: [BigInt(i + j)] }),
+          client.publicClient.readContract({
+            address,
+            abi: marketplaceAbi,
+            functionName: "providerAt",
+            args: [BigInt(i + j)],
+          }),
         );
         return getProvider(client, { provider });
       }),
     );
     providers.push(...batch);
   }
-  return { total, providers: parameters.onlyRegistered === false ? providers : providers.filter((p) => p.registered) };
+  return {
+    total,
+    providers:
+      parameters.onlyRegistered === false ? providers : providers.filter((p) => p.registered),
+  };
 }

@@ -9,7 +9,20 @@ export type MarkProofAsMissingParameters = { provider: `0x${string}`; period: bi
 export type MarkProofAsMissingReturnType = { txHash: Hash };
 export type MarkProofAsMissingErrorType = ContractRevertError | ChainError | WalletRequiredError;
 
-export async function markProofAsMissing(client: TesseraClient, parameters: MarkProofAsMissingParameters, options: WriteOptions = {}): Promise<MarkProofAsMissingReturnType> {
-  const { hash } = await writeAndWait(client, { address: client.addresses.Marketplace, abi: marketplaceAbi, functionName: "markProofAsMissing", args: [parameters.provider, parameters.period] }, options);
+export async function markProofAsMissing(
+  client: TesseraClient,
+  parameters: MarkProofAsMissingParameters,
+  options: WriteOptions = {},
+): Promise<MarkProofAsMissingReturnType> {
+  const { hash } = await writeAndWait(
+    client,
+    {
+      address: client.addresses.Marketplace,
+      abi: marketplaceAbi,
+      functionName: "markProofAsMissing",
+      args: [parameters.provider, parameters.period],
+    },
+    options,
+  );
   return { txHash: hash };
 }

@@ -9,7 +9,20 @@ export type RecordSeedParameters = { period: bigint };
 export type RecordSeedReturnType = { txHash: Hash };
 export type RecordSeedErrorType = ContractRevertError | ChainError | WalletRequiredError;
 
-export async function recordSeed(client: TesseraClient, parameters: RecordSeedParameters, options: WriteOptions = {}): Promise<RecordSeedReturnType> {
-  const { hash } = await writeAndWait(client, { address: client.addresses.Marketplace, abi: marketplaceAbi, functionName: "recordSeed", args: [parameters.period] }, options);
+export async function recordSeed(
+  client: TesseraClient,
+  parameters: RecordSeedParameters,
+  options: WriteOptions = {},
+): Promise<RecordSeedReturnType> {
+  const { hash } = await writeAndWait(
+    client,
+    {
+      address: client.addresses.Marketplace,
+      abi: marketplaceAbi,
+      functionName: "recordSeed",
+      args: [parameters.period],
+    },
+    options,
+  );
   return { txHash: hash };
 }

@@ -20,17 +20,31 @@ export type RegisterProviderParameters = {
 export type RegisterProviderReturnType = { txHash: Hash; approveTxHash?: Hash };
 export type RegisterProviderErrorType = ContractRevertError | ChainError | WalletRequiredError;
 
-export async function registerProvider(client: TesseraClient, p: RegisterProviderParameters, options: WriteOptions = {}): Promise<RegisterProviderReturnType> {
+export async function registerProvider(
+  client: TesseraClient,
+  p: RegisterProviderParameters,
+  options: WriteOptions = {},
+): Promise<RegisterProviderReturnType> {
   const { address } = requireWallet(client, "registerProvider");
   // Checked before approving the stake, so a refused registration leaves no allowance behind.
   if ((await getProvider(client, { provider: address })).registered) {
     const args = [address] as const;
-    throw new ContractRevertError({ shortMessage: revertMessage("Registry__AlreadyRegistered", args), errorName: "Registry__AlreadyRegistered", errorArgs: args, functionName: "register" });
+    throw new ContractRevertError({
+      shortMessage: revertMessage("Registry__AlreadyRegistered", args),
+      errorName: "Registry__AlreadyRegistered",
+      errorArgs: args,
+      functionName: "register",
+    });
   }
   const approveTxHash = await ensureAllowance(client, p.stake, options);
   const { hash } = await writeAndWait(
     client,
-    { address: client.addresses.Marketplace, abi: marketplaceAbi, functionName: "register", args: [p.stake, p.capacityBytes, p.pricePerBytePeriod, p.httpEndpoint, p.multiaddr ?? ""] },
+    {
+      address: client.addresses.Marketplace,
+      abi: marketplaceAbi,
+      functionName: "register",
+      args: [p.stake, p.capacityBytes, p.pricePerBytePeriod, p.httpEndpoint, p.multiaddr ?? ""],
+    },
     options,
   );
   return { txHash: hash, ...(approveTxHash ? { approveTxHash } : {}) };

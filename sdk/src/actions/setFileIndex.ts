@@ -12,7 +12,20 @@ export type SetFileIndexParameters = { cid: string; version: bigint | number };
 export type SetFileIndexReturnType = { txHash: Hash };
 export type SetFileIndexErrorType = ContractRevertError | ChainError | WalletRequiredError;
 
-export async function setFileIndex(client: TesseraClient, p: SetFileIndexParameters, options: WriteOptions = {}): Promise<SetFileIndexReturnType> {
-  const { hash } = await writeAndWait(client, { address: requireFileIndex(client), abi: fileIndexAbi, functionName: "setFileIndex", args: [p.cid, BigInt(p.version)] }, options);
+export async function setFileIndex(
+  client: TesseraClient,
+  p: SetFileIndexParameters,
+  options: WriteOptions = {},
+): Promise<SetFileIndexReturnType> {
+  const { hash } = await writeAndWait(
+    client,
+    {
+      address: requireFileIndex(client),
+      abi: fileIndexAbi,
+      functionName: "setFileIndex",
+      args: [p.cid, BigInt(p.version)],
+    },
+    options,
+  );
   return { txHash: hash };
 }

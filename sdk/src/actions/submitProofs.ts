@@ -9,7 +9,20 @@ export type SubmitProofsParameters = { period: bigint; proofs: `0x${string}` };
 export type SubmitProofsReturnType = { txHash: Hash };
 export type SubmitProofsErrorType = ContractRevertError | ChainError | WalletRequiredError;
 
-export async function submitProofs(client: TesseraClient, parameters: SubmitProofsParameters, options: WriteOptions = {}): Promise<SubmitProofsReturnType> {
-  const { hash } = await writeAndWait(client, { address: client.addresses.Marketplace, abi: marketplaceAbi, functionName: "submitProofs", args: [parameters.period, parameters.proofs] }, options);
+export async function submitProofs(
+  client: TesseraClient,
+  parameters: SubmitProofsParameters,
+  options: WriteOptions = {},
+): Promise<SubmitProofsReturnType> {
+  const { hash } = await writeAndWait(
+    client,
+    {
+      address: client.addresses.Marketplace,
+      abi: marketplaceAbi,
+      functionName: "submitProofs",
+      args: [parameters.period, parameters.proofs],
+    },
+    options,
+  );
   return { txHash: hash };
 }

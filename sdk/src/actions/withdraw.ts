@@ -9,11 +9,29 @@ export type WithdrawParameters = Record<string, never>;
 export type WithdrawReturnType = { txHash: Hash; amount: bigint };
 export type WithdrawErrorType = ContractRevertError | ChainError | WalletRequiredError;
 
-export async function withdraw(client: TesseraClient, _parameters: WithdrawParameters = {}, options: WriteOptions = {}): Promise<WithdrawReturnType> {
+export async function withdraw(
+  client: TesseraClient,
+  _parameters: WithdrawParameters = {},
+  options: WriteOptions = {},
+): Promise<WithdrawReturnType> {
   const { address } = requireWallet(client, "withdraw");
   const amount = await readOrThrow("balanceOf", () =>
-    client.publicClient.readContract({ address: client.addresses.Marketplace, abi: marketplaceAbi, functionName: "balanceOf", args: [address] }),
+    client.publicClient.readContract({
+      address: client.addresses.Marketplace,
+      abi: marketplaceAbi,
+      functionName: "balanceOf",
+      args: [address],
+    }),
   );
-  const { hash } = await writeAndWait(client, { address: client.addresses.Marketplace, abi: marketplaceAbi, functionName: "withdraw", args: [] }, options);
+  const { hash } = await writeAndWait(
+    client,
+    {
+      address: client.addresses.Marketplace,
+      abi: marketplaceAbi,
+      functionName: "withdraw",
+      args: [],
+    },
+    options,
+  );
   return { txHash: hash, amount };
 }

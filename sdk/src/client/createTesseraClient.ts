@@ -24,17 +24,23 @@ export function createTesseraClient(args: {
   addresses: TesseraAddresses;
 }): TesseraClient {
   const { publicClient, walletClient, addresses } = args;
-  if (walletClient && !walletClient.account) throw new WalletRequiredError("A wallet client without an account");
+  if (walletClient && !walletClient.account)
+    throw new WalletRequiredError("A wallet client without an account");
   return {
     chainId: addresses.chainId,
     addresses,
     publicClient,
-    ...(walletClient ? { walletClient: walletClient as WalletClient<Transport, Chain | undefined, Account> } : {}),
+    ...(walletClient
+      ? { walletClient: walletClient as WalletClient<Transport, Chain | undefined, Account> }
+      : {}),
   };
 }
 
 /** The wallet and its account, or a WalletRequiredError naming the action. */
-export function requireWallet(client: TesseraClient, action: string): { wallet: NonNullable<TesseraClient["walletClient"]>; account: Account; address: Address } {
+export function requireWallet(
+  client: TesseraClient,
+  action: string,
+): { wallet: NonNullable<TesseraClient["walletClient"]>; account: Account; address: Address } {
   const wallet = client.walletClient;
   if (!wallet?.account) throw new WalletRequiredError(action);
   return { wallet, account: wallet.account, address: wallet.account.address };
@@ -42,6 +48,9 @@ export function requireWallet(client: TesseraClient, action: string): { wallet: 
 
 export function requireFileIndex(client: TesseraClient): Address {
   const a = client.addresses.FileIndex;
-  if (!a) throw new ChainError(`No FileIndex address for chain ${client.chainId}: pass it in the client's addresses.`);
+  if (!a)
+    throw new ChainError(
+      `No FileIndex address for chain ${client.chainId}: pass it in the client's addresses.`,
+    );
   return a;
 }

@@ -34,7 +34,8 @@ export function aeadSeal(
   nonce: Uint8Array = randomBytes(AEAD_NONCE_BYTES),
 ): Uint8Array {
   checkKey(key);
-  if (nonce.length !== AEAD_NONCE_BYTES) throw new RangeError(`AEAD nonce must be ${AEAD_NONCE_BYTES} bytes`);
+  if (nonce.length !== AEAD_NONCE_BYTES)
+    throw new RangeError(`AEAD nonce must be ${AEAD_NONCE_BYTES} bytes`);
   const ct = xchacha20poly1305(key, nonce, aad).encrypt(plaintext);
   return concatBytes(nonce, ct);
 }
@@ -43,10 +44,18 @@ export function aeadSeal(
  * Verify and decrypt a sealed message. Throws {@link DecryptionError} (never returns garbage)
  * if the ciphertext, the nonce or the associated data were changed, or the key is wrong.
  */
-export function aeadOpen(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array = new Uint8Array(0), what = "data"): Uint8Array {
+export function aeadOpen(
+  key: Uint8Array,
+  sealed: Uint8Array,
+  aad: Uint8Array = new Uint8Array(0),
+  what = "data",
+): Uint8Array {
   checkKey(key);
   if (sealed.length < AEAD_OVERHEAD) {
-    throw new InvalidFormatError(what, `ciphertext is ${sealed.length} bytes, shorter than the ${AEAD_OVERHEAD}-byte minimum`);
+    throw new InvalidFormatError(
+      what,
+      `ciphertext is ${sealed.length} bytes, shorter than the ${AEAD_OVERHEAD}-byte minimum`,
+    );
   }
   const nonce = sealed.subarray(0, AEAD_NONCE_BYTES);
   try {

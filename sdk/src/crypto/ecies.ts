@@ -35,24 +35,43 @@ export function x25519PublicKey(secretKey: Uint8Array): Uint8Array {
 }
 
 function sharedSecret(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array {
-  if (publicKey.length !== 32) throw new InvalidFormatError("X25519 public key", `expected 32 bytes, got ${publicKey.length}`);
+  if (publicKey.length !== 32)
+    throw new InvalidFormatError("X25519 public key", `expected 32 bytes, got ${publicKey.length}`);
   let shared: Uint8Array;
   try {
     shared = x25519.getSharedSecret(secretKey, publicKey);
   } catch (cause) {
-    throw new InvalidFormatError("X25519 public key", "it is a low-order point that would leak the message", { cause });
+    throw new InvalidFormatError(
+      "X25519 public key",
+      "it is a low-order point that would leak the message",
+      { cause },
+    );
   }
   if (shared.every((b) => b === 0)) {
-    throw new InvalidFormatError("X25519 public key", "it is a low-order point that would leak the message");
+    throw new InvalidFormatError(
+      "X25519 public key",
+      "it is a low-order point that would leak the message",
+    );
   }
   return shared;
 }
 
-function deriveKey(shared: Uint8Array, ephemeralPub: Uint8Array, recipientPub: Uint8Array, context: Uint8Array): Uint8Array {
-  return hkdfSha256(shared, concatBytes(ephemeralPub, recipientPub), concatBytes(INFO, context), 32);
+function deriveKey(
+  shared: Uint8Array,
+  ephemeralPub: Uint8Array,
+  recipientPub: Uint8Array,
+  context: Uint8Array,
+): Uint8Array {
+  return hkdfSha256(
+    shared,
+    concatBytes(ephemeralPub, recipientPub),
+    concatBytes(INFO, context),
+    32,
+  );
 }
 
-const ctx = (c: Uint8Array | string | undefined) => (c === undefined ? new Uint8Array(0) : typeof c === "string" ? utf8(c) : c);
+const ctx = (c: Uint8Array | string | undefined) =>
+  c === undefined ? new Uint8Array(0) : typeof c === "string" ? utf8(c) : c;
 
 /**
  * Encrypt `plaintext` so that only the holder of the secret key for `recipientPublicKey` can read it.
@@ -76,9 +95,15 @@ export function eciesSeal(
 }
 
 /** Decrypt a box made by {@link eciesSeal}. Throws DecryptionError if it is not for this key or was modified. */
-export function eciesOpen(recipientSecretKey: Uint8Array, box: Uint8Array, context?: Uint8Array | string): Uint8Array {
-  if (box.length < ECIES_OVERHEAD) throw new InvalidFormatError("sealed box", `${box.length} bytes is too short`);
-  if (box[0] !== ECIES_VERSION) throw new InvalidFormatError("sealed box", `unknown version ${box[0]}`);
+export function eciesOpen(
+  recipientSecretKey: Uint8Array,
+  box: Uint8Array,
+  context?: Uint8Array | string,
+): Uint8Array {
+  if (box.length < ECIES_OVERHEAD)
+    throw new InvalidFormatError("sealed box", `${box.length} bytes is too short`);
+  if (box[0] !== ECIES_VERSION)
+    throw new InvalidFormatError("sealed box", `unknown version ${box[0]}`);
   const header = box.subarray(0, 33);
   const ephemeralPub = box.subarray(1, 33);
   const recipientPub = x25519.getPublicKey(recipientSecretKey);

@@ -16,7 +16,12 @@ export const KEY_PURPOSES = {
 } as const;
 export type KeyPurpose = keyof typeof KEY_PURPOSES;
 
-export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array | undefined, info: Uint8Array | string, length = 32): Uint8Array {
+export function hkdfSha256(
+  ikm: Uint8Array,
+  salt: Uint8Array | undefined,
+  info: Uint8Array | string,
+  length = 32,
+): Uint8Array {
   return hkdf(sha256, ikm, salt, typeof info === "string" ? utf8(info) : info, length);
 }
 

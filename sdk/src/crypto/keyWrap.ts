@@ -19,15 +19,26 @@ const LABEL = utf8("tessera/v1/key-wrap\u0000");
 const aadFor = (context: Uint8Array | string): Uint8Array =>
   concatBytes(LABEL, typeof context === "string" ? utf8(context) : context);
 
-export function wrapKey(kek: Uint8Array, key: Uint8Array, context: Uint8Array | string): Uint8Array {
+export function wrapKey(
+  kek: Uint8Array,
+  key: Uint8Array,
+  context: Uint8Array | string,
+): Uint8Array {
   if (key.length !== 32) throw new RangeError("only 32-byte keys are wrapped");
   return concatBytes(Uint8Array.of(WRAPPED_KEY_VERSION), aeadSeal(kek, key, aadFor(context)));
 }
 
 /** Unwrap; throws DecryptionError on a wrong KEK, a wrong context or any modified byte. */
-export function unwrapKey(kek: Uint8Array, wrapped: Uint8Array, context: Uint8Array | string): Uint8Array {
+export function unwrapKey(
+  kek: Uint8Array,
+  wrapped: Uint8Array,
+  context: Uint8Array | string,
+): Uint8Array {
   if (wrapped.length !== WRAPPED_KEY_BYTES) {
-    throw new InvalidFormatError("wrapped key", `expected ${WRAPPED_KEY_BYTES} bytes, got ${wrapped.length}`);
+    throw new InvalidFormatError(
+      "wrapped key",
+      `expected ${WRAPPED_KEY_BYTES} bytes, got ${wrapped.length}`,
+    );
   }
   if (wrapped[0] !== WRAPPED_KEY_VERSION) {
     throw new InvalidFormatError("wrapped key", `unknown version ${wrapped[0]}`);

@@ -14,14 +14,30 @@ import { KdfParametersError } from "../errors/crypto.ts";
 import { fromBase64Url, toBase64Url, utf8 } from "./bytes.ts";
 import { randomBytes } from "./random.ts";
 
-export type ScryptParams = { alg: "scrypt"; N: number; r: number; p: number; salt: Uint8Array; dkLen: number };
+export type ScryptParams = {
+  alg: "scrypt";
+  N: number;
+  r: number;
+  p: number;
+  salt: Uint8Array;
+  dkLen: number;
+};
 /** JSON form of {@link ScryptParams}: the salt as base64url. */
-export type ScryptParamsJson = { alg: "scrypt"; N: number; r: number; p: number; salt: string; dkLen: number };
+export type ScryptParamsJson = {
+  alg: "scrypt";
+  N: number;
+  r: number;
+  p: number;
+  salt: string;
+  dkLen: number;
+};
 
 export const DEFAULT_SCRYPT = { N: 2 ** 17, r: 8, p: 1 } as const;
 const MAX_MEMORY = 256 * 1024 * 1024;
 
-export function newScryptParams(options: { N?: number; r?: number; p?: number } = {}): ScryptParams {
+export function newScryptParams(
+  options: { N?: number; r?: number; p?: number } = {},
+): ScryptParams {
   const params: ScryptParams = {
     alg: "scrypt",
     N: options.N ?? DEFAULT_SCRYPT.N,
@@ -35,13 +51,17 @@ export function newScryptParams(options: { N?: number; r?: number; p?: number } 
 }
 
 export function validateScryptParams(p: ScryptParams): void {
-  if (p.alg !== "scrypt") throw new KdfParametersError(`unknown algorithm ${JSON.stringify(p.alg)}`);
+  if (p.alg !== "scrypt")
+    throw new KdfParametersError(`unknown algorithm ${JSON.stringify(p.alg)}`);
   if (!Number.isInteger(p.N) || p.N < 1024 || p.N > 2 ** 20 || (p.N & (p.N - 1)) !== 0) {
     throw new KdfParametersError(`N must be a power of two between 2^10 and 2^20, got ${p.N}`);
   }
-  if (!Number.isInteger(p.r) || p.r < 1 || p.r > 32) throw new KdfParametersError(`r must be in 1..32, got ${p.r}`);
-  if (!Number.isInteger(p.p) || p.p < 1 || p.p > 16) throw new KdfParametersError(`p must be in 1..16, got ${p.p}`);
-  if (128 * p.N * p.r > MAX_MEMORY) throw new KdfParametersError(`N·r needs ${(128 * p.N * p.r) / 2 ** 20} MiB, more than 256 MiB`);
+  if (!Number.isInteger(p.r) || p.r < 1 || p.r > 32)
+    throw new KdfParametersError(`r must be in 1..32, got ${p.r}`);
+  if (!Number.isInteger(p.p) || p.p < 1 || p.p > 16)
+    throw new KdfParametersError(`p must be in 1..16, got ${p.p}`);
+  if (128 * p.N * p.r > MAX_MEMORY)
+    throw new KdfParametersError(`N·r needs ${(128 * p.N * p.r) / 2 ** 20} MiB, more than 256 MiB`);
   if (!(p.salt instanceof Uint8Array) || p.salt.length < 16 || p.salt.length > 64) {
     throw new KdfParametersError("salt must be 16 to 64 bytes");
   }
@@ -55,7 +75,8 @@ export async function deriveKeyFromPassword(
   options: { onProgress?: (fraction: number) => void } = {},
 ): Promise<Uint8Array> {
   validateScryptParams(params);
-  if (typeof password !== "string" || password.length === 0) throw new KdfParametersError("the password is empty");
+  if (typeof password !== "string" || password.length === 0)
+    throw new KdfParametersError("the password is empty");
   const pw = utf8(password.normalize("NFKC"));
   try {
     return await scryptAsync(pw, params.salt, {
@@ -77,7 +98,8 @@ export function scryptParamsToJson(p: ScryptParams): ScryptParamsJson {
 
 export function scryptParamsFromJson(j: unknown): ScryptParams {
   const o = j as Partial<ScryptParamsJson> | null;
-  if (!o || typeof o !== "object" || typeof o.salt !== "string") throw new KdfParametersError("missing or malformed parameters");
+  if (!o || typeof o !== "object" || typeof o.salt !== "string")
+    throw new KdfParametersError("missing or malformed parameters");
   let salt: Uint8Array;
   try {
     salt = fromBase64Url(o.salt);

@@ -10,7 +10,10 @@ export function zeroize(...buffers: ReadonlyArray<Uint8Array | undefined>): void
 }
 
 /** Run `fn(secret)` and zero `secret` afterwards, whether `fn` succeeded or threw. */
-export async function withSecret<T>(secret: Uint8Array, fn: (secret: Uint8Array) => T | Promise<T>): Promise<T> {
+export async function withSecret<T>(
+  secret: Uint8Array,
+  fn: (secret: Uint8Array) => T | Promise<T>,
+): Promise<T> {
   try {
     return await fn(secret);
   } finally {

@@ -6,7 +6,13 @@ export class ContractRevertError extends TesseraError {
   readonly errorName: string | undefined;
   readonly args: readonly unknown[];
   readonly functionName: string | undefined;
-  constructor(args: { shortMessage: string; errorName?: string; errorArgs?: readonly unknown[]; functionName?: string; cause?: unknown }) {
+  constructor(args: {
+    shortMessage: string;
+    errorName?: string;
+    errorArgs?: readonly unknown[];
+    functionName?: string;
+    cause?: unknown;
+  }) {
     super(args.shortMessage, args.cause === undefined ? {} : { cause: args.cause });
     this.errorName = args.errorName;
     this.args = args.errorArgs ?? [];
@@ -25,14 +31,19 @@ export class ChainError extends TesseraError {
 export class WalletRequiredError extends TesseraError {
   override name = "WalletRequiredError";
   constructor(action: string) {
-    super(`${action} sends a transaction: create the Tessera client with a wallet client that has an account.`);
+    super(
+      `${action} sends a transaction: create the Tessera client with a wallet client that has an account.`,
+    );
   }
 }
 
 export class DeploymentNotFoundError extends TesseraError {
   override name = "DeploymentNotFoundError";
   constructor(chainId: number, where: string, options: { cause?: unknown } = {}) {
-    super(`Tessera is not deployed on chain ${chainId} as far as this client knows (looked in ${where}). Deploy it, or pass the contract addresses explicitly.`, options);
+    super(
+      `Tessera is not deployed on chain ${chainId} as far as this client knows (looked in ${where}). Deploy it, or pass the contract addresses explicitly.`,
+      options,
+    );
   }
 }
 

@@ -4,7 +4,10 @@ import { TesseraError } from "./base.ts";
 export class DecryptionError extends TesseraError {
   override name = "DecryptionError";
   constructor(what: string, options: { cause?: unknown; details?: string } = {}) {
-    super(`Could not decrypt ${what}: it was modified, or it was encrypted under a different key.`, options);
+    super(
+      `Could not decrypt ${what}: it was modified, or it was encrypted under a different key.`,
+      options,
+    );
   }
 }
 

@@ -3,14 +3,18 @@ import { TesseraError } from "./base.ts";
 export class KeyFileNotFoundError extends TesseraError {
   override name = "KeyFileNotFoundError";
   constructor(path: string) {
-    super(`No master key at ${path}. Create one (tessera keys init) or recover it from Shamir shares.`);
+    super(
+      `No master key at ${path}. Create one (tessera keys init) or recover it from Shamir shares.`,
+    );
   }
 }
 
 export class KeyFileExistsError extends TesseraError {
   override name = "KeyFileExistsError";
   constructor(path: string) {
-    super(`A master key already exists at ${path}; refusing to overwrite it. Move it away first if you really mean to replace it.`);
+    super(
+      `A master key already exists at ${path}; refusing to overwrite it. Move it away first if you really mean to replace it.`,
+    );
   }
 }
 
@@ -27,7 +31,9 @@ export class KeyFilePermissionsError extends TesseraError {
 export class KeyMismatchError extends TesseraError {
   override name = "KeyMismatchError";
   constructor(what: string, expected: string, actual: string) {
-    super(`The ${what} does not match its recorded fingerprint (expected ${expected}, got ${actual}); it was not used.`);
+    super(
+      `The ${what} does not match its recorded fingerprint (expected ${expected}, got ${actual}); it was not used.`,
+    );
   }
 }
 

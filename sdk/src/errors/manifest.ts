@@ -5,10 +5,13 @@ export class SchemaValidationError extends TesseraError {
   override name = "SchemaValidationError";
   readonly issues: readonly string[];
   constructor(what: string, issues: readonly string[], options: { cause?: unknown } = {}) {
-    super(`Invalid ${what}: ${issues.slice(0, 3).join("; ")}${issues.length > 3 ? ` (and ${issues.length - 3} more)` : ""}.`, {
-      ...options,
-      details: issues.join("\n"),
-    });
+    super(
+      `Invalid ${what}: ${issues.slice(0, 3).join("; ")}${issues.length > 3 ? ` (and ${issues.length - 3} more)` : ""}.`,
+      {
+        ...options,
+        details: issues.join("\n"),
+      },
+    );
     this.issues = issues;
   }
 }
@@ -25,13 +28,19 @@ export class UnsupportedVersionError extends TesseraError {
 export class InvalidPathError extends TesseraError {
   override name = "InvalidPathError";
   constructor(path: string, reason: string) {
-    super(`Invalid file path ${JSON.stringify(path.length > 80 ? path.slice(0, 80) + "…" : path)}: ${reason}.`);
+    super(
+      `Invalid file path ${JSON.stringify(path.length > 80 ? path.slice(0, 80) + "…" : path)}: ${reason}.`,
+    );
   }
 }
 
 export class FileNotFoundInIndexError extends TesseraError {
   override name = "FileNotFoundInIndexError";
   constructor(path: string, version?: number) {
-    super(version === undefined ? `No file at ${path} in the file index.` : `No version ${version} of ${path} in the file index.`);
+    super(
+      version === undefined
+        ? `No file at ${path} in the file index.`
+        : `No version ${version} of ${path} in the file index.`,
+    );
   }
 }

@@ -5,8 +5,14 @@ export class ShareFormatError extends TesseraError {
   override name = "ShareFormatError";
   readonly position: number | undefined;
   constructor(reason: string, options: { position?: number; cause?: unknown } = {}) {
-    const where = options.position === undefined ? "The share" : `Share #${options.position + 1} (in the order given)`;
-    super(`${where} is not valid: ${reason}`, options.cause === undefined ? {} : { cause: options.cause });
+    const where =
+      options.position === undefined
+        ? "The share"
+        : `Share #${options.position + 1} (in the order given)`;
+    super(
+      `${where} is not valid: ${reason}`,
+      options.cause === undefined ? {} : { cause: options.cause },
+    );
     this.position = options.position;
   }
 }
@@ -16,7 +22,9 @@ export class InsufficientSharesError extends TesseraError {
   readonly needed: number;
   readonly given: number;
   constructor(needed: number, given: number) {
-    super(`${needed} different shares are needed to recover the key, but only ${given} ${given === 1 ? "was" : "were"} given.`);
+    super(
+      `${needed} different shares are needed to recover the key, but only ${given} ${given === 1 ? "was" : "were"} given.`,
+    );
     this.needed = needed;
     this.given = given;
   }
@@ -25,7 +33,9 @@ export class InsufficientSharesError extends TesseraError {
 export class ShareSetMismatchError extends TesseraError {
   override name = "ShareSetMismatchError";
   constructor(details: string) {
-    super(`These shares come from different backups and cannot be combined (${details}). Use shares from one backup only.`);
+    super(
+      `These shares come from different backups and cannot be combined (${details}). Use shares from one backup only.`,
+    );
   }
 }
 

@@ -7,7 +7,13 @@ export class ProviderHttpError extends TesseraError {
   readonly code: string;
   readonly endpoint: string;
   readonly retryable: boolean;
-  constructor(args: { endpoint: string; status: number; code: string; message: string; retryable: boolean }) {
+  constructor(args: {
+    endpoint: string;
+    status: number;
+    code: string;
+    message: string;
+    retryable: boolean;
+  }) {
     super(`Provider ${args.endpoint} refused (${args.status} ${args.code}): ${args.message}`);
     this.status = args.status;
     this.code = args.code;
@@ -29,8 +35,14 @@ export class ProviderUnreachableError extends TesseraError {
 export class UploadFailedError extends TesseraError {
   override name = "UploadFailedError";
   constructor(endpoint: string, slot: number, attempts: number, options: { cause?: unknown } = {}) {
-    const why = options.cause instanceof Error ? ` Last error: ${(options.cause as TesseraError).shortMessage ?? options.cause.message}` : "";
-    super(`Uploading slot ${slot} to ${endpoint} failed after ${attempts} attempt${attempts === 1 ? "" : "s"}.${why}`, options);
+    const why =
+      options.cause instanceof Error
+        ? ` Last error: ${(options.cause as TesseraError).shortMessage ?? options.cause.message}`
+        : "";
+    super(
+      `Uploading slot ${slot} to ${endpoint} failed after ${attempts} attempt${attempts === 1 ? "" : "s"}.${why}`,
+      options,
+    );
   }
 }
 
@@ -39,10 +51,16 @@ export class ShardsUnavailableError extends TesseraError {
   override name = "ShardsUnavailableError";
   readonly failures: ReadonlyMap<number, unknown>;
   constructor(needed: number, got: number, failures: ReadonlyMap<number, unknown>) {
-    const lines = [...failures].map(([i, e]) => `shard ${i}: ${(e as TesseraError)?.shortMessage ?? (e as Error)?.message ?? String(e)}`);
-    super(`Only ${got} of the ${needed} shards needed could be fetched; the file cannot be rebuilt right now. Retry later, or repair the missing slots.`, {
-      details: lines.join("\n"),
-    });
+    const lines = [...failures].map(
+      ([i, e]) =>
+        `shard ${i}: ${(e as TesseraError)?.shortMessage ?? (e as Error)?.message ?? String(e)}`,
+    );
+    super(
+      `Only ${got} of the ${needed} shards needed could be fetched; the file cannot be rebuilt right now. Retry later, or repair the missing slots.`,
+      {
+        details: lines.join("\n"),
+      },
+    );
     this.failures = failures;
   }
 }

@@ -14,7 +14,12 @@
 import { z } from "zod";
 import { FileNotFoundInIndexError, InvalidPathError } from "../errors/manifest.ts";
 import { openObject, sealObject } from "../manifest/encrypt.ts";
-import { fileIdSchema, manifestSchema, validateWithVersion, type Manifest } from "../manifest/schema.ts";
+import {
+  fileIdSchema,
+  manifestSchema,
+  validateWithVersion,
+  type Manifest,
+} from "../manifest/schema.ts";
 
 export const FILE_INDEX_VERSION = 1;
 const INDEX_MAGIC = Uint8Array.of(0x54, 0x53, 0x49, 0x01); // "TSI" v1
@@ -46,13 +51,19 @@ export type ManifestRef = z.infer<typeof manifestRef>;
 
 export function normalizePath(path: string): string {
   if (typeof path !== "string") throw new InvalidPathError(String(path), "it is not a string");
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(path)) throw new InvalidPathError(path, "it contains control characters");
-  const segments = path.normalize("NFC").split("/").filter((s) => s.length > 0);
+  if (/[\u0000-\u001f\u007f]/.test(path))
+    throw new InvalidPathError(path, "it contains control characters");
+  const segments = path
+    .normalize("NFC")
+    .split("/")
+    .filter((s) => s.length > 0);
   if (segments.length === 0) throw new InvalidPathError(path, "it is empty");
-  for (const s of segments) if (s === "." || s === "..") throw new InvalidPathError(path, `"${s}" segments are not allowed`);
+  for (const s of segments)
+    if (s === "." || s === "..")
+      throw new InvalidPathError(path, `"${s}" segments are not allowed`);
   const out = segments.join("/");
-  if (new TextEncoder().encode(out).length > 4096) throw new InvalidPathError(path, "it is longer than 4096 bytes");
+  if (new TextEncoder().encode(out).length > 4096)
+    throw new InvalidPathError(path, "it is longer than 4096 bytes");
   return out;
 }
 
@@ -68,13 +79,22 @@ export function parseFileIndex(value: unknown): FileIndex {
   return index;
 }
 
-export type AddVersionInput = { manifest: Manifest; storeInline?: boolean; manifestCid?: string; now?: Date };
+export type AddVersionInput = {
+  manifest: Manifest;
+  storeInline?: boolean;
+  manifestCid?: string;
+  now?: Date;
+};
 
 /**
  * Add a new version of `path`. The manifest is referenced by `manifestCid` (the encrypted manifest
  * stored elsewhere) or, with `storeInline` / no CID, embedded (it is encrypted with the index).
  */
-export function addFileVersion(index: FileIndex, path: string, input: AddVersionInput): { index: FileIndex; version: FileVersion } {
+export function addFileVersion(
+  index: FileIndex,
+  path: string,
+  input: AddVersionInput,
+): { index: FileIndex; version: FileVersion } {
   const p = normalizePath(path);
   const now = (input.now ?? new Date()).toISOString();
   const existing = index.files[p]?.versions ?? [];
@@ -83,7 +103,10 @@ export function addFileVersion(index: FileIndex, path: string, input: AddVersion
     fileId: input.manifest.fileId,
     size: input.manifest.size,
     createdAt: now,
-    manifest: input.manifestCid !== undefined && !input.storeInline ? { cid: input.manifestCid } : { inline: input.manifest },
+    manifest:
+      input.manifestCid !== undefined && !input.storeInline
+        ? { cid: input.manifestCid }
+        : { inline: input.manifest },
   };
   const next: FileIndex = {
     ...index,
@@ -95,7 +118,11 @@ export function addFileVersion(index: FileIndex, path: string, input: AddVersion
 }
 
 /** Remove one version (or, without `version`, the whole path). */
-export function removeFile(index: FileIndex, path: string, options: { version?: number; now?: Date } = {}): FileIndex {
+export function removeFile(
+  index: FileIndex,
+  path: string,
+  options: { version?: number; now?: Date } = {},
+): FileIndex {
   const p = normalizePath(path);
   const entry = index.files[p];
   if (!entry) throw new FileNotFoundInIndexError(p);
@@ -104,11 +131,17 @@ export function removeFile(index: FileIndex, path: string, options: { version?: 
     delete files[p];
   } else {
     const versions = entry.versions.filter((v) => v.version !== options.version);
-    if (versions.length === entry.versions.length) throw new FileNotFoundInIndexError(p, options.version);
+    if (versions.length === entry.versions.length)
+      throw new FileNotFoundInIndexError(p, options.version);
     if (versions.length === 0) delete files[p];
     else files[p] = { versions };
   }
-  return { ...index, seq: index.seq + 1, updatedAt: (options.now ?? new Date()).toISOString(), files };
+  return {
+    ...index,
+    seq: index.seq + 1,
+    updatedAt: (options.now ?? new Date()).toISOString(),
+    files,
+  };
 }
 
 /** The given version of `path`, or the latest one. */
@@ -116,7 +149,10 @@ export function getFileVersion(index: FileIndex, path: string, version?: number)
   const p = normalizePath(path);
   const versions = index.files[p]?.versions;
   if (!versions) throw new FileNotFoundInIndexError(p);
-  const found = version === undefined ? versions[versions.length - 1] : versions.find((v) => v.version === version);
+  const found =
+    version === undefined
+      ? versions[versions.length - 1]
+      : versions.find((v) => v.version === version);
   if (!found) throw new FileNotFoundInIndexError(p, version);
   return found;
 }
@@ -129,7 +165,11 @@ export function listFiles(index: FileIndex, prefix = ""): FileListing[] {
   return Object.entries(index.files)
     .filter(([p]) => dir === "" || p.startsWith(dir))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([path, e]) => ({ path, latest: e.versions[e.versions.length - 1]!, versions: e.versions.length }));
+    .map(([path, e]) => ({
+      path,
+      latest: e.versions[e.versions.length - 1]!,
+      versions: e.versions.length,
+    }));
 }
 
 export function encryptFileIndex(masterKey: Uint8Array, index: FileIndex): Uint8Array {

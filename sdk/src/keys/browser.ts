@@ -17,7 +17,11 @@ import { utf8 } from "../crypto/bytes.ts";
 import { randomBytes } from "../crypto/random.ts";
 import { zeroize } from "../crypto/zeroize.ts";
 import { DecryptionError } from "../errors/crypto.ts";
-import { KeyFileNotFoundError, KeyMismatchError, KeyStoreUnavailableError } from "../errors/keys.ts";
+import {
+  KeyFileNotFoundError,
+  KeyMismatchError,
+  KeyStoreUnavailableError,
+} from "../errors/keys.ts";
 import { decryptMasterKey, encryptMasterKey, type KdfOptions, type KeyFile } from "./keyFile.ts";
 import { assertMasterKey, masterKeyFingerprint } from "./masterKey.ts";
 
@@ -25,7 +29,13 @@ const DB_NAME = "tessera-keys";
 const STORE = "keys";
 const AAD = utf8("tessera/v1/idb-master-key");
 
-type DeviceRecord = { kind: "device"; fingerprint: string; deviceKey: CryptoKey; iv: Uint8Array; ciphertext: Uint8Array };
+type DeviceRecord = {
+  kind: "device";
+  fingerprint: string;
+  deviceKey: CryptoKey;
+  iv: Uint8Array;
+  ciphertext: Uint8Array;
+};
 type PassphraseRecord = { kind: "passphrase"; fingerprint: string; keyFile: KeyFile };
 type StoredRecord = DeviceRecord | PassphraseRecord;
 
@@ -40,11 +50,20 @@ function factory(options: BrowserKeyStoreOptions): IDBFactory {
 function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(new KeyStoreUnavailableError(req.error?.message ?? "IndexedDB request failed", { cause: req.error }));
+    req.onerror = () =>
+      reject(
+        new KeyStoreUnavailableError(req.error?.message ?? "IndexedDB request failed", {
+          cause: req.error,
+        }),
+      );
   });
 }
 
-async function withStore<T>(options: BrowserKeyStoreOptions, mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+async function withStore<T>(
+  options: BrowserKeyStoreOptions,
+  mode: IDBTransactionMode,
+  fn: (s: IDBObjectStore) => IDBRequest<T>,
+): Promise<T> {
   const open = factory(options).open(DB_NAME, 1);
   open.onupgradeneeded = () => {
     if (!open.result.objectStoreNames.contains(STORE)) open.result.createObjectStore(STORE);
@@ -54,8 +73,18 @@ async function withStore<T>(options: BrowserKeyStoreOptions, mode: IDBTransactio
     const tx = db.transaction(STORE, mode);
     const done = new Promise<void>((resolve, reject) => {
       tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(new KeyStoreUnavailableError(tx.error?.message ?? "transaction failed", { cause: tx.error }));
-      tx.onabort = () => reject(new KeyStoreUnavailableError(tx.error?.message ?? "transaction aborted", { cause: tx.error }));
+      tx.onerror = () =>
+        reject(
+          new KeyStoreUnavailableError(tx.error?.message ?? "transaction failed", {
+            cause: tx.error,
+          }),
+        );
+      tx.onabort = () =>
+        reject(
+          new KeyStoreUnavailableError(tx.error?.message ?? "transaction aborted", {
+            cause: tx.error,
+          }),
+        );
     });
     const result = await request(fn(tx.objectStore(STORE)));
     await done;
@@ -68,14 +97,30 @@ async function withStore<T>(options: BrowserKeyStoreOptions, mode: IDBTransactio
 const keyName = (o: BrowserKeyStoreOptions) => o.name ?? "master";
 
 /** Store the master key under a non-extractable device key (unlocks without a passphrase in this profile). */
-export async function storeMasterKeyInBrowser(masterKey: Uint8Array, options: BrowserKeyStoreOptions = {}): Promise<void> {
+export async function storeMasterKeyInBrowser(
+  masterKey: Uint8Array,
+  options: BrowserKeyStoreOptions = {},
+): Promise<void> {
   assertMasterKey(masterKey);
-  const deviceKey = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+  const deviceKey = await crypto.subtle.generateKey({ name: "AES-GCM", length: 256 }, false, [
+    "encrypt",
+    "decrypt",
+  ]);
   const iv = randomBytes(12);
   const ciphertext = new Uint8Array(
-    await crypto.subtle.encrypt({ name: "AES-GCM", iv: iv as BufferSource, additionalData: AAD as BufferSource }, deviceKey, masterKey as BufferSource),
+    await crypto.subtle.encrypt(
+      { name: "AES-GCM", iv: iv as BufferSource, additionalData: AAD as BufferSource },
+      deviceKey,
+      masterKey as BufferSource,
+    ),
   );
-  const record: DeviceRecord = { kind: "device", fingerprint: masterKeyFingerprint(masterKey), deviceKey, iv, ciphertext };
+  const record: DeviceRecord = {
+    kind: "device",
+    fingerprint: masterKeyFingerprint(masterKey),
+    deviceKey,
+    iv,
+    ciphertext,
+  };
   await withStore(options, "readwrite", (s) => s.put(record, keyName(options)));
 }
 
@@ -85,8 +130,16 @@ export async function storeMasterKeyInBrowserWithPassphrase(
   passphrase: string,
   options: BrowserKeyStoreOptions & { kdf?: KdfOptions } = {},
 ): Promise<void> {
-  const keyFile = await encryptMasterKey(masterKey, passphrase, options.kdf ? { kdf: options.kdf } : {});
-  const record: PassphraseRecord = { kind: "passphrase", fingerprint: keyFile.fingerprint, keyFile };
+  const keyFile = await encryptMasterKey(
+    masterKey,
+    passphrase,
+    options.kdf ? { kdf: options.kdf } : {},
+  );
+  const record: PassphraseRecord = {
+    kind: "passphrase",
+    fingerprint: keyFile.fingerprint,
+    keyFile,
+  };
   await withStore(options, "readwrite", (s) => s.put(record, keyName(options)));
 }
 
@@ -94,22 +147,33 @@ export async function storeMasterKeyInBrowserWithPassphrase(
 export async function browserMasterKeyInfo(
   options: BrowserKeyStoreOptions = {},
 ): Promise<{ kind: "device" | "passphrase"; fingerprint: string } | undefined> {
-  const r = (await withStore(options, "readonly", (s) => s.get(keyName(options)))) as StoredRecord | undefined;
+  const r = (await withStore(options, "readonly", (s) => s.get(keyName(options)))) as
+    StoredRecord | undefined;
   return r ? { kind: r.kind, fingerprint: r.fingerprint } : undefined;
 }
 
 /** Unlock the stored master key; a `passphrase` record needs `options.passphrase`. */
-export async function loadMasterKeyFromBrowser(options: BrowserKeyStoreOptions & { passphrase?: string } = {}): Promise<Uint8Array> {
-  const r = (await withStore(options, "readonly", (s) => s.get(keyName(options)))) as StoredRecord | undefined;
+export async function loadMasterKeyFromBrowser(
+  options: BrowserKeyStoreOptions & { passphrase?: string } = {},
+): Promise<Uint8Array> {
+  const r = (await withStore(options, "readonly", (s) => s.get(keyName(options)))) as
+    StoredRecord | undefined;
   if (!r) throw new KeyFileNotFoundError(`IndexedDB ${DB_NAME}/${keyName(options)}`);
   if (r.kind === "passphrase") {
-    if (options.passphrase === undefined) throw new KeyStoreUnavailableError("this master key is passphrase-protected: pass the passphrase");
+    if (options.passphrase === undefined)
+      throw new KeyStoreUnavailableError(
+        "this master key is passphrase-protected: pass the passphrase",
+      );
     return decryptMasterKey(r.keyFile, options.passphrase);
   }
   let key: Uint8Array;
   try {
     key = new Uint8Array(
-      await crypto.subtle.decrypt({ name: "AES-GCM", iv: r.iv as BufferSource, additionalData: AAD as BufferSource }, r.deviceKey, r.ciphertext as BufferSource),
+      await crypto.subtle.decrypt(
+        { name: "AES-GCM", iv: r.iv as BufferSource, additionalData: AAD as BufferSource },
+        r.deviceKey,
+        r.ciphertext as BufferSource,
+      ),
     );
   } catch (cause) {
     throw new DecryptionError("the stored master key", { cause });
@@ -122,6 +186,8 @@ export async function loadMasterKeyFromBrowser(options: BrowserKeyStoreOptions &
   return key;
 }
 
-export async function deleteMasterKeyFromBrowser(options: BrowserKeyStoreOptions = {}): Promise<void> {
+export async function deleteMasterKeyFromBrowser(
+  options: BrowserKeyStoreOptions = {},
+): Promise<void> {
   await withStore(options, "readwrite", (s) => s.delete(keyName(options)));
 }

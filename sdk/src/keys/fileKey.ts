@@ -18,7 +18,11 @@ export function generateFileKey(): Uint8Array {
 
 const context = (fileId: Uint8Array) => concatBytes(utf8("file-key:"), fileId);
 
-export function wrapFileKey(masterKey: Uint8Array, fileKey: Uint8Array, fileId: Uint8Array): Uint8Array {
+export function wrapFileKey(
+  masterKey: Uint8Array,
+  fileKey: Uint8Array,
+  fileId: Uint8Array,
+): Uint8Array {
   assertMasterKey(masterKey);
   const kek = deriveSubkey(masterKey, "fileKeyWrap");
   try {
@@ -29,7 +33,11 @@ export function wrapFileKey(masterKey: Uint8Array, fileKey: Uint8Array, fileId: 
 }
 
 /** Throws DecryptionError if the master key is not the one that wrapped it, or the file id differs. */
-export function unwrapFileKey(masterKey: Uint8Array, wrapped: Uint8Array, fileId: Uint8Array): Uint8Array {
+export function unwrapFileKey(
+  masterKey: Uint8Array,
+  wrapped: Uint8Array,
+  fileId: Uint8Array,
+): Uint8Array {
   assertMasterKey(masterKey);
   const kek = deriveSubkey(masterKey, "fileKeyWrap");
   try {

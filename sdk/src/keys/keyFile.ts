@@ -37,7 +37,9 @@ export type KeyFile = {
 export type KdfOptions = { N?: number; r?: number; p?: number };
 
 const aad = (kdf: ScryptParamsJson, fingerprint: string) =>
-  utf8(`tessera-master-key/v1:${JSON.stringify([kdf.alg, kdf.N, kdf.r, kdf.p, kdf.salt, kdf.dkLen, fingerprint])}`);
+  utf8(
+    `tessera-master-key/v1:${JSON.stringify([kdf.alg, kdf.N, kdf.r, kdf.p, kdf.salt, kdf.dkLen, fingerprint])}`,
+  );
 
 export async function encryptMasterKey(
   masterKey: Uint8Array,
@@ -68,8 +70,13 @@ export function parseKeyFile(json: unknown): KeyFile {
   if (!o || typeof o !== "object" || o.type !== "tessera-master-key") {
     throw new InvalidFormatError("master key file", "it is not a Tessera master key file");
   }
-  if (o.version !== 1) throw new InvalidFormatError("master key file", `unsupported version ${String(o.version)}`);
-  if (typeof o.fingerprint !== "string" || typeof o.wrappedKey !== "string" || typeof o.createdAt !== "string") {
+  if (o.version !== 1)
+    throw new InvalidFormatError("master key file", `unsupported version ${String(o.version)}`);
+  if (
+    typeof o.fingerprint !== "string" ||
+    typeof o.wrappedKey !== "string" ||
+    typeof o.createdAt !== "string"
+  ) {
     throw new InvalidFormatError("master key file", "a field is missing");
   }
   scryptParamsFromJson(o.kdf);

@@ -20,7 +20,8 @@ export function assertMasterKey(key: unknown): asserts key is Uint8Array {
   if (!(key instanceof Uint8Array) || key.length !== MASTER_KEY_BYTES) {
     throw new RangeError(`a master key is ${MASTER_KEY_BYTES} bytes`);
   }
-  if (key.every((b) => b === 0)) throw new RangeError("the master key is all zeros (was it zeroed after use?)");
+  if (key.every((b) => b === 0))
+    throw new RangeError("the master key is all zeros (was it zeroed after use?)");
 }
 
 /** Public fingerprint of the master key (`xxxx-xxxx-xxxx-xxxx`), safe to show and to log. */

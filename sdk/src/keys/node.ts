@@ -10,14 +10,26 @@ import { chmod, mkdir, open, readFile, rename, stat, unlink } from "node:fs/prom
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { InvalidFormatError } from "../errors/crypto.ts";
-import { KeyFileExistsError, KeyFileNotFoundError, KeyFilePermissionsError } from "../errors/keys.ts";
-import { decryptMasterKey, encryptMasterKey, parseKeyFile, type KdfOptions, type KeyFile } from "./keyFile.ts";
+import {
+  KeyFileExistsError,
+  KeyFileNotFoundError,
+  KeyFilePermissionsError,
+} from "../errors/keys.ts";
+import {
+  decryptMasterKey,
+  encryptMasterKey,
+  parseKeyFile,
+  type KdfOptions,
+  type KeyFile,
+} from "./keyFile.ts";
 
 export const KEY_FILE_NAME = "master-key.json";
 
 /** The Tessera config directory: `$TESSERA_HOME`, else `~/.tessera`. */
 export function tesseraHome(env: Record<string, string | undefined> = process.env): string {
-  return env.TESSERA_HOME && env.TESSERA_HOME.length > 0 ? env.TESSERA_HOME : join(homedir(), ".tessera");
+  return env.TESSERA_HOME && env.TESSERA_HOME.length > 0
+    ? env.TESSERA_HOME
+    : join(homedir(), ".tessera");
 }
 
 export function masterKeyFilePath(home: string = tesseraHome()): string {
@@ -36,7 +48,11 @@ export async function saveMasterKeyFile(
   const path = masterKeyFilePath(home);
   await mkdir(home, { recursive: true, mode: 0o700 });
   if (!options.overwrite && (await exists(path))) throw new KeyFileExistsError(path);
-  const keyFile = await encryptMasterKey(masterKey, passphrase, options.kdf ? { kdf: options.kdf } : {});
+  const keyFile = await encryptMasterKey(
+    masterKey,
+    passphrase,
+    options.kdf ? { kdf: options.kdf } : {},
+  );
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
   const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   try {
@@ -56,7 +72,9 @@ export async function saveMasterKeyFile(
 }
 
 /** Read the key file without unlocking it (e.g. to show its fingerprint). */
-export async function readMasterKeyFile(options: { home?: string } = {}): Promise<{ path: string; keyFile: KeyFile }> {
+export async function readMasterKeyFile(
+  options: { home?: string } = {},
+): Promise<{ path: string; keyFile: KeyFile }> {
   const path = masterKeyFilePath(options.home ?? tesseraHome());
   let text: string;
   let mode: number;
@@ -67,7 +85,8 @@ export async function readMasterKeyFile(options: { home?: string } = {}): Promis
     if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new KeyFileNotFoundError(path);
     throw e;
   }
-  if (process.platform !== "win32" && (mode & 0o077) !== 0) throw new KeyFilePermissionsError(path, mode);
+  if (process.platform !== "win32" && (mode & 0o077) !== 0)
+    throw new KeyFilePermissionsError(path, mode);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -78,7 +97,10 @@ export async function readMasterKeyFile(options: { home?: string } = {}): Promis
 }
 
 /** Unlock the master key. Throws WrongPasswordError, KeyFileNotFoundError, KeyFilePermissionsError. */
-export async function loadMasterKeyFile(passphrase: string, options: { home?: string } = {}): Promise<Uint8Array> {
+export async function loadMasterKeyFile(
+  passphrase: string,
+  options: { home?: string } = {},
+): Promise<Uint8Array> {
   const { keyFile } = await readMasterKeyFile(options);
   return decryptMasterKey(keyFile, passphrase);
 }

@@ -12,9 +12,15 @@ export function newFileId(): { bytes: Uint8Array; id: string } {
 }
 
 /** A fresh file key with its wrapped form for the manifest. The caller zeroes `fileKey` after use. */
-export function newFileKeyFor(masterKey: Uint8Array, fileId: string): { fileKey: Uint8Array; wrappedFileKey: string } {
+export function newFileKeyFor(
+  masterKey: Uint8Array,
+  fileId: string,
+): { fileKey: Uint8Array; wrappedFileKey: string } {
   const fileKey = generateFileKey();
-  return { fileKey, wrappedFileKey: toBase64Url(wrapFileKey(masterKey, fileKey, fromBase64Url(fileId))) };
+  return {
+    fileKey,
+    wrappedFileKey: toBase64Url(wrapFileKey(masterKey, fileKey, fromBase64Url(fileId))),
+  };
 }
 
 export type ManifestInput = Omit<Manifest, "v" | "createdAt" | "encryption"> & {
@@ -35,6 +41,9 @@ export function buildManifest(input: ManifestInput): Manifest {
 /** Unwrap the file key of a (decrypted) manifest with the master key. */
 export function manifestFileKey(masterKey: Uint8Array, manifest: Manifest): Uint8Array {
   const wrapped = manifest.encryption.wrappedFileKey;
-  if (!wrapped) throw new SchemaValidationError("manifest", ["encryption.wrappedFileKey is missing (a shared manifest carries the key separately)"]);
+  if (!wrapped)
+    throw new SchemaValidationError("manifest", [
+      "encryption.wrappedFileKey is missing (a shared manifest carries the key separately)",
+    ]);
   return unwrapFileKey(masterKey, fromBase64Url(wrapped), fromBase64Url(manifest.fileId));
 }

@@ -14,7 +14,12 @@ import { parseManifest, type Manifest } from "./schema.ts";
 const MANIFEST_MAGIC = Uint8Array.of(0x54, 0x53, 0x4d, 0x01); // "TSM" v1
 
 /** Seal a JSON value under a master-key subkey with a 4-byte header (shared by manifest and index). */
-export function sealObject(masterKey: Uint8Array, purpose: KeyPurpose, header: Uint8Array, value: unknown): Uint8Array {
+export function sealObject(
+  masterKey: Uint8Array,
+  purpose: KeyPurpose,
+  header: Uint8Array,
+  value: unknown,
+): Uint8Array {
   const key = deriveSubkey(masterKey, purpose);
   const plaintext = utf8(JSON.stringify(value));
   try {
@@ -24,11 +29,21 @@ export function sealObject(masterKey: Uint8Array, purpose: KeyPurpose, header: U
   }
 }
 
-export function openObject(masterKey: Uint8Array, purpose: KeyPurpose, header: Uint8Array, sealed: Uint8Array, what: string): unknown {
+export function openObject(
+  masterKey: Uint8Array,
+  purpose: KeyPurpose,
+  header: Uint8Array,
+  sealed: Uint8Array,
+  what: string,
+): unknown {
   if (sealed.length < header.length || !equalBytes(sealed.subarray(0, 3), header.subarray(0, 3))) {
-    throw new InvalidFormatError(what, "it does not start with the expected header (is it another kind of object?)");
+    throw new InvalidFormatError(
+      what,
+      "it does not start with the expected header (is it another kind of object?)",
+    );
   }
-  if (sealed[3] !== header[3]) throw new InvalidFormatError(what, `unsupported envelope version ${sealed[3]}`);
+  if (sealed[3] !== header[3])
+    throw new InvalidFormatError(what, `unsupported envelope version ${sealed[3]}`);
   const key = deriveSubkey(masterKey, purpose);
   let plaintext: Uint8Array;
   try {
@@ -53,10 +68,18 @@ export function encryptManifest(masterKey: Uint8Array, manifest: Manifest): Uint
  * Decrypt and validate. With `expectedFileId`, also checks the manifest is the one that was
  * referenced (an index entry names the file id it expects).
  */
-export function decryptManifest(masterKey: Uint8Array, sealed: Uint8Array, options: { expectedFileId?: string } = {}): Manifest {
-  const manifest = parseManifest(openObject(masterKey, "manifest", MANIFEST_MAGIC, sealed, "manifest"));
+export function decryptManifest(
+  masterKey: Uint8Array,
+  sealed: Uint8Array,
+  options: { expectedFileId?: string } = {},
+): Manifest {
+  const manifest = parseManifest(
+    openObject(masterKey, "manifest", MANIFEST_MAGIC, sealed, "manifest"),
+  );
   if (options.expectedFileId !== undefined && manifest.fileId !== options.expectedFileId) {
-    throw new SchemaValidationError("manifest", [`fileId is ${manifest.fileId}, expected ${options.expectedFileId} (substituted manifest)`]);
+    throw new SchemaValidationError("manifest", [
+      `fileId is ${manifest.fileId}, expected ${options.expectedFileId} (substituted manifest)`,
+    ]);
   }
   return manifest;
 }

@@ -14,11 +14,27 @@ import { SchemaValidationError, UnsupportedVersionError } from "../errors/manife
 export const MANIFEST_VERSION = 1;
 
 const b64url = (bytes: number) =>
-  z.string().regex(/^[A-Za-z0-9_-]+$/, "must be base64url").refine((s) => Math.floor((s.length * 6) / 8) === bytes, `must encode ${bytes} bytes`);
-const hexBytes = (bytes: number) => z.string().regex(new RegExp(`^0x[0-9a-f]{${bytes * 2}}$`), `must be 0x + ${bytes * 2} lowercase hex digits`);
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, "must be base64url")
+    .refine((s) => Math.floor((s.length * 6) / 8) === bytes, `must encode ${bytes} bytes`);
+const hexBytes = (bytes: number) =>
+  z
+    .string()
+    .regex(
+      new RegExp(`^0x[0-9a-f]{${bytes * 2}}$`),
+      `must be 0x + ${bytes * 2} lowercase hex digits`,
+    );
 const safeInt = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const json: z.ZodType<unknown> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]),
+  z.union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(json),
+    z.record(z.string(), json),
+  ]),
 );
 
 export const addressSchema = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x address");
@@ -41,7 +57,11 @@ export const manifestSchema = z
     /** Plaintext size in bytes. */
     size: safeInt,
     createdAt: z.iso.datetime({ offset: true }),
-    chunkSize: z.number().int().positive().max(2 ** 30),
+    chunkSize: z
+      .number()
+      .int()
+      .positive()
+      .max(2 ** 30),
     compression: z.string().min(1).max(32),
     /** Bytes of ciphertext stream before erasure coding (to strip the last stripe's padding). */
     encodedSize: safeInt.optional(),
@@ -53,7 +73,11 @@ export const manifestSchema = z
     erasure: z.strictObject({
       k: z.number().int().min(1).max(254),
       m: z.number().int().min(0).max(254),
-      shardSize: z.number().int().positive().max(2 ** 32),
+      shardSize: z
+        .number()
+        .int()
+        .positive()
+        .max(2 ** 32),
     }),
     shards: z.array(shardEntrySchema).min(1).max(255),
     /** On-chain storage request, once created. */
@@ -71,10 +95,20 @@ export const manifestSchema = z
   })
   .superRefine((m, ctx) => {
     const n = m.erasure.k + m.erasure.m;
-    if (n > 255) ctx.addIssue({ code: "custom", path: ["erasure"], message: "k + m must be at most 255" });
-    if (m.shards.length !== n) ctx.addIssue({ code: "custom", path: ["shards"], message: `must list k + m = ${n} shards, has ${m.shards.length}` });
+    if (n > 255)
+      ctx.addIssue({ code: "custom", path: ["erasure"], message: "k + m must be at most 255" });
+    if (m.shards.length !== n)
+      ctx.addIssue({
+        code: "custom",
+        path: ["shards"],
+        message: `must list k + m = ${n} shards, has ${m.shards.length}`,
+      });
     if (m.storage && m.storage.providers.length !== n) {
-      ctx.addIssue({ code: "custom", path: ["storage", "providers"], message: `must have k + m = ${n} entries` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["storage", "providers"],
+        message: `must have k + m = ${n} entries`,
+      });
     }
   });
 
@@ -86,7 +120,12 @@ export function formatIssues(error: z.ZodError): string[] {
   return error.issues.map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`);
 }
 
-export function validateWithVersion<T>(schema: z.ZodType<T>, value: unknown, what: string, supported: readonly number[]): T {
+export function validateWithVersion<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  what: string,
+  supported: readonly number[],
+): T {
   const v = (value as { v?: unknown } | null)?.v;
   if (value && typeof value === "object" && typeof v === "number" && !supported.includes(v)) {
     throw new UnsupportedVersionError(what, v, supported);

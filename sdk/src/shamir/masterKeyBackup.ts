@@ -5,7 +5,10 @@ import { recoverSecret, splitSecret, type SplitResult } from "./shares.ts";
 export type MasterKeyBackupOptions = { threshold: number; total: number };
 
 /** Split the master key into `total` text shares, any `threshold` of which recover it. */
-export async function splitMasterKey(masterKey: Uint8Array, options: MasterKeyBackupOptions): Promise<SplitResult> {
+export async function splitMasterKey(
+  masterKey: Uint8Array,
+  options: MasterKeyBackupOptions,
+): Promise<SplitResult> {
   assertMasterKey(masterKey);
   return splitSecret(masterKey, options);
 }

@@ -64,21 +64,38 @@ function encodeShare(p: ParsedShare, setId: Uint8Array): string {
     p.share,
   );
   const payload = concatBytes(body, checksum(body));
-  const groups = base32crockford.encode(payload).match(/.{1,4}/g)!.join("-");
+  const groups = base32crockford
+    .encode(payload)
+    .match(/.{1,4}/g)!
+    .join("-");
   return `tessera-share-${p.index}-of-${p.total}-t${p.threshold}-${groups}`.toLowerCase();
 }
 
 /** Split a 32-byte key into `total` shares, any `threshold` of which recover it (2 ≤ t ≤ n ≤ 255). */
-export async function splitSecret(secret: Uint8Array, options: { threshold: number; total: number }): Promise<SplitResult> {
+export async function splitSecret(
+  secret: Uint8Array,
+  options: { threshold: number; total: number },
+): Promise<SplitResult> {
   const { threshold, total } = options;
-  if (!(secret instanceof Uint8Array) || secret.length !== SECRET_BYTES) throw new RangeError(`the secret must be ${SECRET_BYTES} bytes`);
-  if (!Number.isInteger(threshold) || !Number.isInteger(total) || threshold < 2 || total < threshold || total > 255) {
-    throw new RangeError(`need 2 ≤ threshold ≤ total ≤ 255, got threshold ${threshold}, total ${total}`);
+  if (!(secret instanceof Uint8Array) || secret.length !== SECRET_BYTES)
+    throw new RangeError(`the secret must be ${SECRET_BYTES} bytes`);
+  if (
+    !Number.isInteger(threshold) ||
+    !Number.isInteger(total) ||
+    threshold < 2 ||
+    total < threshold ||
+    total > 255
+  ) {
+    throw new RangeError(
+      `need 2 ≤ threshold ≤ total ≤ 255, got threshold ${threshold}, total ${total}`,
+    );
   }
   const raw = await split(secret, total, threshold);
   const setId = randomBytes(4);
   const keyCheck = keyCheckValue(secret);
-  const shares = raw.map((share, i) => encodeShare({ index: i + 1, total, threshold, setId: toHex(setId), keyCheck, share }, setId));
+  const shares = raw.map((share, i) =>
+    encodeShare({ index: i + 1, total, threshold, setId: toHex(setId), keyCheck, share }, setId),
+  );
   zeroize(...raw);
   return { shares, setId: toHex(setId), threshold, total };
 }
@@ -98,7 +115,11 @@ export function parseShare(text: string, position?: number): ParsedShare {
   const [, hIndex, hTotal, hThreshold, data] = m;
   const chars = data!.replace(/-/g, "").toUpperCase();
   const bad = /[^0-9A-TV-Z]/.exec(chars);
-  if (bad) throw new ShareFormatError(`it contains "${bad[0]}", a character that cannot appear in a share (check for typos)`, opt);
+  if (bad)
+    throw new ShareFormatError(
+      `it contains "${bad[0]}", a character that cannot appear in a share (check for typos)`,
+      opt,
+    );
   if (chars.length !== PAYLOAD_CHARS) {
     throw new ShareFormatError(
       `it has ${chars.length < PAYLOAD_CHARS ? "too few" : "too many"} characters (${chars.length} instead of ${PAYLOAD_CHARS}: a character or group is missing or doubled)`,
@@ -109,13 +130,20 @@ export function parseShare(text: string, position?: number): ParsedShare {
   try {
     payload = base32crockford.decode(chars);
   } catch (cause) {
-    throw new ShareFormatError("its last character is not possible in a share: a character was mistyped", { ...opt, cause });
+    throw new ShareFormatError(
+      "its last character is not possible in a share: a character was mistyped",
+      { ...opt, cause },
+    );
   }
   const body = payload.subarray(0, BODY_BYTES);
   if (!equalBytes(checksum(body), payload.subarray(BODY_BYTES))) {
-    throw new ShareFormatError("its checksum does not match: a character was mistyped. Compare it with the original", opt);
+    throw new ShareFormatError(
+      "its checksum does not match: a character was mistyped. Compare it with the original",
+      opt,
+    );
   }
-  if (body[0] !== SHARE_VERSION) throw new ShareFormatError(`unknown share version ${body[0]}`, opt);
+  if (body[0] !== SHARE_VERSION)
+    throw new ShareFormatError(`unknown share version ${body[0]}`, opt);
   const threshold = body[5]!;
   const total = body[6]!;
   const index = body[7]!;
@@ -144,18 +172,27 @@ export async function recoverSecret(shares: readonly string[]): Promise<Uint8Arr
   if (parsed.length === 0) throw new InsufficientSharesError(2, 0);
   const first = parsed[0]!;
   for (const p of parsed) {
-    if (p.setId !== first.setId || p.threshold !== first.threshold || p.total !== first.total || !equalBytes(p.keyCheck, first.keyCheck)) {
-      throw new ShareSetMismatchError(`backup ${first.setId} (${first.threshold}-of-${first.total}) and backup ${p.setId} (${p.threshold}-of-${p.total})`);
+    if (
+      p.setId !== first.setId ||
+      p.threshold !== first.threshold ||
+      p.total !== first.total ||
+      !equalBytes(p.keyCheck, first.keyCheck)
+    ) {
+      throw new ShareSetMismatchError(
+        `backup ${first.setId} (${first.threshold}-of-${first.total}) and backup ${p.setId} (${p.threshold}-of-${p.total})`,
+      );
     }
   }
   const byIndex = new Map<number, ParsedShare>();
   for (const p of parsed) {
     const seen = byIndex.get(p.index);
-    if (seen && !equalBytes(seen.share, p.share)) throw new ShareRecoveryError(`two different shares claim to be share ${p.index}`);
+    if (seen && !equalBytes(seen.share, p.share))
+      throw new ShareRecoveryError(`two different shares claim to be share ${p.index}`);
     byIndex.set(p.index, p);
   }
   const distinct = [...byIndex.values()];
-  if (distinct.length < first.threshold) throw new InsufficientSharesError(first.threshold, distinct.length);
+  if (distinct.length < first.threshold)
+    throw new InsufficientSharesError(first.threshold, distinct.length);
 
   const attempt = async (set: ParsedShare[]): Promise<Uint8Array | undefined> => {
     let key: Uint8Array;
@@ -177,10 +214,17 @@ export async function recoverSecret(shares: readonly string[]): Promise<Uint8Arr
       if (key) return key;
     }
   }
-  throw new ShareRecoveryError("at least one share is inconsistent with the others although its checksum is valid");
+  throw new ShareRecoveryError(
+    "at least one share is inconsistent with the others although its checksum is valid",
+  );
 }
 
-function* combinations<T>(items: readonly T[], k: number, start = 0, acc: T[] = []): Generator<T[]> {
+function* combinations<T>(
+  items: readonly T[],
+  k: number,
+  start = 0,
+  acc: T[] = [],
+): Generator<T[]> {
   if (acc.length === k) {
     yield [...acc];
     return;

@@ -32,5 +32,9 @@ export function toSharePayload(file: SharedFile): SharePayload {
 
 export function fromSharePayload(value: unknown): SharedFile {
   const p = validateWithVersion(sharePayloadSchema, value, "share", [SHARE_PAYLOAD_VERSION]);
-  return { manifest: p.manifest, fileKey: fromBase64Url(p.fileKey), ...(p.note !== undefined ? { note: p.note } : {}) };
+  return {
+    manifest: p.manifest,
+    fileKey: fromBase64Url(p.fileKey),
+    ...(p.note !== undefined ? { note: p.note } : {}),
+  };
 }

@@ -22,7 +22,8 @@ export function formatSharingPublicKey(publicKey: Uint8Array): string {
 
 export function parseSharingPublicKey(text: string): Uint8Array {
   const t = text.trim();
-  if (!t.startsWith(PREFIX)) throw new InvalidFormatError("sharing public key", `it should start with "${PREFIX}"`);
+  if (!t.startsWith(PREFIX))
+    throw new InvalidFormatError("sharing public key", `it should start with "${PREFIX}"`);
   let key: Uint8Array;
   try {
     key = fromBase64Url(t.slice(PREFIX.length));
@@ -41,8 +42,14 @@ export function mySharingPublicKey(masterKey: Uint8Array): string {
 }
 
 /** Seal a file (manifest + key) to a recipient's public key. */
-export function shareWithRecipient(file: SharedFile, recipientPublicKey: Uint8Array | string): Uint8Array {
-  const pub = typeof recipientPublicKey === "string" ? parseSharingPublicKey(recipientPublicKey) : recipientPublicKey;
+export function shareWithRecipient(
+  file: SharedFile,
+  recipientPublicKey: Uint8Array | string,
+): Uint8Array {
+  const pub =
+    typeof recipientPublicKey === "string"
+      ? parseSharingPublicKey(recipientPublicKey)
+      : recipientPublicKey;
   const plaintext = utf8(JSON.stringify(toSharePayload(file)));
   try {
     return eciesSeal(pub, plaintext, CONTEXT);

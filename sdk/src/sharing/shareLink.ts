@@ -16,11 +16,23 @@
  * damaged link or blob as DecryptionError.
  * Sealed share = `"TSS" ‖ 0x01 ‖ XChaCha20-Poly1305(linkKey, JSON payload)` (header as AAD).
  */
-import { concatBytes, equalBytes, fromBase64Url, fromUtf8, toBase64Url, utf8 } from "../crypto/bytes.ts";
+import {
+  concatBytes,
+  equalBytes,
+  fromBase64Url,
+  fromUtf8,
+  toBase64Url,
+  utf8,
+} from "../crypto/bytes.ts";
 import { aeadOpen, aeadSeal } from "../crypto/aead.ts";
 import { hkdfSha256 } from "../crypto/kdf.ts";
 import { keyCheckValue } from "../crypto/keyCheck.ts";
-import { deriveKeyFromPassword, newScryptParams, validateScryptParams, type ScryptParams } from "../crypto/passwordKdf.ts";
+import {
+  deriveKeyFromPassword,
+  newScryptParams,
+  validateScryptParams,
+  type ScryptParams,
+} from "../crypto/passwordKdf.ts";
 import { randomBytes } from "../crypto/random.ts";
 import { zeroize } from "../crypto/zeroize.ts";
 import { InvalidFormatError, KdfParametersError, WrongPasswordError } from "../errors/crypto.ts";
@@ -47,8 +59,13 @@ export type CreateShareLinkOptions = {
 
 export type ShareLink = { url: string; location: ShareLocation };
 
-async function linkKeyFor(secret: Uint8Array, password: string | undefined, params: ScryptParams | undefined): Promise<Uint8Array> {
-  if (password === undefined || params === undefined) return hkdfSha256(secret, undefined, "tessera/v1/share-link");
+async function linkKeyFor(
+  secret: Uint8Array,
+  password: string | undefined,
+  params: ScryptParams | undefined,
+): Promise<Uint8Array> {
+  if (password === undefined || params === undefined)
+    return hkdfSha256(secret, undefined, "tessera/v1/share-link");
   const pw = await deriveKeyFromPassword(password, params);
   const ikm = concatBytes(secret, pw);
   try {
@@ -58,7 +75,8 @@ async function linkKeyFor(secret: Uint8Array, password: string | undefined, para
   }
 }
 
-const encodeKdf = (p: ScryptParams) => `scrypt.${Math.log2(p.N)}.${p.r}.${p.p}.${toBase64Url(p.salt)}`;
+const encodeKdf = (p: ScryptParams) =>
+  `scrypt.${Math.log2(p.N)}.${p.r}.${p.p}.${toBase64Url(p.salt)}`;
 
 function decodeKdf(s: string): ScryptParams {
   const m = /^scrypt\.(\d{1,2})\.(\d{1,2})\.(\d{1,2})\.([A-Za-z0-9_-]+)$/.exec(s);
@@ -69,18 +87,29 @@ function decodeKdf(s: string): ScryptParams {
   } catch (cause) {
     throw new InvalidShareLinkError("the password salt is damaged", { cause });
   }
-  const params: ScryptParams = { alg: "scrypt", N: 2 ** Number(m[1]), r: Number(m[2]), p: Number(m[3]), salt, dkLen: 32 };
+  const params: ScryptParams = {
+    alg: "scrypt",
+    N: 2 ** Number(m[1]),
+    r: Number(m[2]),
+    p: Number(m[3]),
+    salt,
+    dkLen: 32,
+  };
   try {
     validateScryptParams(params);
   } catch (cause) {
-    if (cause instanceof KdfParametersError) throw new InvalidShareLinkError(cause.shortMessage, { cause });
+    if (cause instanceof KdfParametersError)
+      throw new InvalidShareLinkError(cause.shortMessage, { cause });
     throw cause;
   }
   return params;
 }
 
 /** Create a share link for one file version (its manifest and its unwrapped file key). */
-export async function createShareLink(file: SharedFile, options: CreateShareLinkOptions = {}): Promise<ShareLink> {
+export async function createShareLink(
+  file: SharedFile,
+  options: CreateShareLinkOptions = {},
+): Promise<ShareLink> {
   const secret = randomBytes(32);
   const params = options.password !== undefined ? newScryptParams(options.kdf) : undefined;
   const linkKey = await linkKeyFor(secret, options.password, params);
@@ -97,9 +126,14 @@ export async function createShareLink(file: SharedFile, options: CreateShareLink
     fragment.set("c", toBase64Url(keyCheckValue(linkKey)));
   }
   zeroize(secret, linkKey);
-  const location: ShareLocation = options.store ? { cid: await options.store(sealed) } : { inline: sealed };
+  const location: ShareLocation = options.store
+    ? { cid: await options.store(sealed) }
+    : { inline: sealed };
   const base = (options.base ?? "tessera://share").replace(/\/+$/, "");
-  const path = "cid" in location ? `c/${encodeURIComponent(location.cid)}` : `i/${toBase64Url(location.inline)}`;
+  const path =
+    "cid" in location
+      ? `c/${encodeURIComponent(location.cid)}`
+      : `i/${toBase64Url(location.inline)}`;
   return { url: `${base}/${path}#${fragment.toString()}`, location };
 }
 
@@ -117,8 +151,11 @@ export function parseShareLink(url: string): ParsedShareLink {
   const hash = text.indexOf("#");
   if (hash < 0) throw new InvalidShareLinkError("the key part (after #) is missing");
   const before = text.slice(0, hash);
-  const m = /^(?:tessera:\/\/share|https?:\/\/[^/?#]+(?:\/[^?#]*)?\/share)\/([ic])\/([^/?#]+)\/?$/.exec(before);
-  if (!m) throw new InvalidShareLinkError('expected tessera://share/i/… or …/share/c/<cid>');
+  const m =
+    /^(?:tessera:\/\/share|https?:\/\/[^/?#]+(?:\/[^?#]*)?\/share)\/([ic])\/([^/?#]+)\/?$/.exec(
+      before,
+    );
+  if (!m) throw new InvalidShareLinkError("expected tessera://share/i/… or …/share/c/<cid>");
   const fragment = new URLSearchParams(text.slice(hash + 1));
   const k = fragment.get("k");
   if (!k) throw new InvalidShareLinkError("the key (k=…) is missing from the part after #");
@@ -130,7 +167,8 @@ export function parseShareLink(url: string): ParsedShareLink {
   } catch (cause) {
     throw new InvalidShareLinkError("it was truncated or altered (bad base64url)", { cause });
   }
-  if (secret.length !== 32) throw new InvalidShareLinkError("the key is not 32 bytes (truncated link?)");
+  if (secret.length !== 32)
+    throw new InvalidShareLinkError("the key is not 32 bytes (truncated link?)");
   const kdfText = fragment.get("kdf");
   if (kdfText === null) return { location, secret, passwordProtected: false };
   const c = fragment.get("c");
@@ -154,16 +192,28 @@ export type OpenShareLinkOptions = {
  * Open a share link: returns the manifest and the file key. Throws PasswordRequiredError,
  * WrongPasswordError, InvalidShareLinkError, or DecryptionError (damaged blob); never wrong data.
  */
-export async function openShareLink(url: string, options: OpenShareLinkOptions = {}): Promise<SharedFile> {
+export async function openShareLink(
+  url: string,
+  options: OpenShareLinkOptions = {},
+): Promise<SharedFile> {
   const link = parseShareLink(url);
-  if (link.passwordProtected && (options.password === undefined || options.password === "")) throw new PasswordRequiredError();
-  const linkKey = await linkKeyFor(link.secret, link.passwordProtected ? options.password : undefined, link.kdf);
+  if (link.passwordProtected && (options.password === undefined || options.password === ""))
+    throw new PasswordRequiredError();
+  const linkKey = await linkKeyFor(
+    link.secret,
+    link.passwordProtected ? options.password : undefined,
+    link.kdf,
+  );
   try {
-    if (link.check && !equalBytes(keyCheckValue(linkKey, link.check.length), link.check)) throw new WrongPasswordError("this share link");
+    if (link.check && !equalBytes(keyCheckValue(linkKey, link.check.length), link.check))
+      throw new WrongPasswordError("this share link");
     let sealed: Uint8Array;
     if ("inline" in link.location) sealed = link.location.inline;
     else {
-      if (!options.fetchBlob) throw new InvalidShareLinkError("it points to stored data (c/<cid>) and no fetcher was given");
+      if (!options.fetchBlob)
+        throw new InvalidShareLinkError(
+          "it points to stored data (c/<cid>) and no fetcher was given",
+        );
       sealed = await options.fetchBlob(link.location.cid);
     }
     if (sealed.length < 4 || !equalBytes(sealed.subarray(0, 4), SHARE_MAGIC)) {

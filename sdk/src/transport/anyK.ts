@@ -60,7 +60,8 @@ export async function fetchAnyK<S, T>(
     const check = () => {
       if (finished) return;
       if (results.size >= k) return finish();
-      if (results.size + running + queue.length < k) return finish(new ShardsUnavailableError(k, results.size, failures));
+      if (results.size + running + queue.length < k)
+        return finish(new ShardsUnavailableError(k, results.size, failures));
       while (!finished && running < parallel && queue.length > 0) start(queue.shift()!);
     };
 

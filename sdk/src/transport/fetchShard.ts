@@ -30,21 +30,31 @@ export type FetchShardParameters = {
   verify?: (bytes: Uint8Array) => void | Promise<void>;
 };
 
-export type FetchShardReturnType = { bytes: Uint8Array; endpoint: string; cid: string; partial: boolean };
+export type FetchShardReturnType = {
+  bytes: Uint8Array;
+  endpoint: string;
+  cid: string;
+  partial: boolean;
+};
 
 export class ShardRejectedError extends TesseraError {
   override name = "ShardRejectedError";
   readonly endpoint: string;
   constructor({ cid, endpoint, cause }: { cid: string; endpoint: string; cause?: unknown }) {
-    super(`Shard ${cid} from ${endpoint} failed verification; it will be fetched elsewhere.`, cause === undefined ? {} : { cause });
+    super(
+      `Shard ${cid} from ${endpoint} failed verification; it will be fetched elsewhere.`,
+      cause === undefined ? {} : { cause },
+    );
     this.endpoint = endpoint;
   }
 }
 
 function urlFor(base: string, cid: string, mode: FetchMode): { url: string; accept: string } {
   const c = encodeURIComponent(cid);
-  if (mode === "raw") return { url: `${base}/ipfs/${c}?format=raw`, accept: "application/vnd.ipld.raw" };
-  if (mode === "car") return { url: `${base}/ipfs/${c}?format=car`, accept: "application/vnd.ipld.car" };
+  if (mode === "raw")
+    return { url: `${base}/ipfs/${c}?format=raw`, accept: "application/vnd.ipld.raw" };
+  if (mode === "car")
+    return { url: `${base}/ipfs/${c}?format=car`, accept: "application/vnd.ipld.car" };
   return { url: `${base}/v1/shards/${c}`, accept: "application/octet-stream" };
 }
 
@@ -61,11 +71,16 @@ export async function openShardStream(
     if (mode === "car") throw new RangeError("byte ranges are not supported for CAR responses");
     headers.range = `bytes=${parameters.range.start}-${parameters.range.end}`;
   }
-  const res = await providerFetch(base, url, { method: "GET", headers }, {
-    ...(options.signal ? { signal: options.signal } : {}),
-    timeoutMs: parameters.timeoutMs ?? 120_000,
-    what: `Fetching ${parameters.cid}`,
-  });
+  const res = await providerFetch(
+    base,
+    url,
+    { method: "GET", headers },
+    {
+      ...(options.signal ? { signal: options.signal } : {}),
+      timeoutMs: parameters.timeoutMs ?? 120_000,
+      what: `Fetching ${parameters.cid}`,
+    },
+  );
   if (!res.ok) throw await errorFromResponse(base, res);
   return { response: res, partial: res.status === 206 };
 }
@@ -74,7 +89,13 @@ async function readAll(res: Response, maxBytes: number, endpoint: string): Promi
   const declared = Number(res.headers.get("content-length") ?? NaN);
   if (declared > maxBytes) {
     await res.body?.cancel();
-    throw new ProviderHttpError({ endpoint, status: res.status, code: "TOO_LARGE", message: `body of ${declared} bytes exceeds ${maxBytes}`, retryable: false });
+    throw new ProviderHttpError({
+      endpoint,
+      status: res.status,
+      code: "TOO_LARGE",
+      message: `body of ${declared} bytes exceeds ${maxBytes}`,
+      retryable: false,
+    });
   }
   if (!res.body) return new Uint8Array(0);
   const parts: Uint8Array[] = [];
@@ -87,7 +108,13 @@ async function readAll(res: Response, maxBytes: number, endpoint: string): Promi
       total += value.length;
       if (total > maxBytes) {
         await reader.cancel();
-        throw new ProviderHttpError({ endpoint, status: res.status, code: "TOO_LARGE", message: `body exceeds ${maxBytes} bytes`, retryable: false });
+        throw new ProviderHttpError({
+          endpoint,
+          status: res.status,
+          code: "TOO_LARGE",
+          message: `body exceeds ${maxBytes} bytes`,
+          retryable: false,
+        });
       }
       parts.push(value);
     }
@@ -107,9 +134,11 @@ async function readAll(res: Response, maxBytes: number, endpoint: string): Promi
 /** Check that `bytes` is the block named by `cid` (SHA-256 multihash; any codec). */
 export async function verifyBlock(cid: string, bytes: Uint8Array): Promise<void> {
   const parsed = CID.parse(cid);
-  if (parsed.multihash.code !== 0x12) throw new Error(`unsupported multihash 0x${parsed.multihash.code.toString(16)}`);
+  if (parsed.multihash.code !== 0x12)
+    throw new Error(`unsupported multihash 0x${parsed.multihash.code.toString(16)}`);
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
-  if (!equalBytes(digest, parsed.multihash.digest)) throw new Error(`block does not hash to ${cid}`);
+  if (!equalBytes(digest, parsed.multihash.digest))
+    throw new Error(`block does not hash to ${cid}`);
 }
 
 /** Fetch a whole shard (or a range of it) into memory, verified. */

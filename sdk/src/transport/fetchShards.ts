@@ -41,7 +41,9 @@ export async function fetchShardsFromProviders(
             cid: shard.cid,
             ...(parameters.mode ? { mode: parameters.mode } : {}),
             ...(parameters.timeoutMs ? { timeoutMs: parameters.timeoutMs } : {}),
-            ...(parameters.verify ? { verify: (b: Uint8Array) => parameters.verify!(shard, b) } : {}),
+            ...(parameters.verify
+              ? { verify: (b: Uint8Array) => parameters.verify!(shard, b) }
+              : {}),
           },
           { signal },
         );

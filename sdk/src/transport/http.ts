@@ -17,8 +17,13 @@ export function trimEndpoint(endpoint: string): string {
 }
 
 /** `AbortSignal.any` of the caller's signal and a timeout. */
-export function withTimeout(signal: AbortSignal | undefined, timeoutMs: number | undefined): AbortSignal | undefined {
-  const signals = [signal, timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined].filter((s): s is AbortSignal => s !== undefined);
+export function withTimeout(
+  signal: AbortSignal | undefined,
+  timeoutMs: number | undefined,
+): AbortSignal | undefined {
+  const signals = [signal, timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined].filter(
+    (s): s is AbortSignal => s !== undefined,
+  );
   if (signals.length === 0) return undefined;
   return signals.length === 1 ? signals[0] : AbortSignal.any(signals);
 }
@@ -29,7 +34,10 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /** Turn a non-2xx response into a ProviderHttpError, reading the provider's JSON error if any. */
-export async function errorFromResponse(endpoint: string, res: Response): Promise<ProviderHttpError> {
+export async function errorFromResponse(
+  endpoint: string,
+  res: Response,
+): Promise<ProviderHttpError> {
   let code = `HTTP_${res.status}`;
   let message = res.statusText || "request failed";
   try {
@@ -40,7 +48,13 @@ export async function errorFromResponse(endpoint: string, res: Response): Promis
   } catch {
     /* not JSON: keep the status line */
   }
-  return new ProviderHttpError({ endpoint, status: res.status, code, message, retryable: isRetryableStatus(res.status) });
+  return new ProviderHttpError({
+    endpoint,
+    status: res.status,
+    code,
+    message,
+    retryable: isRetryableStatus(res.status),
+  });
 }
 
 /** fetch() whose network failures and timeouts become typed errors. */
@@ -54,9 +68,15 @@ export async function providerFetch(
   try {
     return await fetch(url, { ...init, ...(signal ? { signal } : {}) });
   } catch (cause) {
-    if (options.signal?.aborted) throw new AbortedError(options.what, { cause: options.signal.reason });
-    if (signal?.aborted) throw new ProviderUnreachableError(endpoint, `no answer within ${options.timeoutMs} ms`, { cause });
-    throw new ProviderUnreachableError(endpoint, (cause as Error)?.message ?? "network error", { cause });
+    if (options.signal?.aborted)
+      throw new AbortedError(options.what, { cause: options.signal.reason });
+    if (signal?.aborted)
+      throw new ProviderUnreachableError(endpoint, `no answer within ${options.timeoutMs} ms`, {
+        cause,
+      });
+    throw new ProviderUnreachableError(endpoint, (cause as Error)?.message ?? "network error", {
+      cause,
+    });
   }
 }
 
@@ -75,8 +95,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-export function backoffDelay(attempt: number, options: RetryOptions = {}, retryAfterSeconds?: number): number {
-  if (retryAfterSeconds !== undefined && Number.isFinite(retryAfterSeconds)) return Math.min(retryAfterSeconds * 1000, options.maxDelayMs ?? 10_000);
+export function backoffDelay(
+  attempt: number,
+  options: RetryOptions = {},
+  retryAfterSeconds?: number,
+): number {
+  if (retryAfterSeconds !== undefined && Number.isFinite(retryAfterSeconds))
+    return Math.min(retryAfterSeconds * 1000, options.maxDelayMs ?? 10_000);
   const base = (options.baseDelayMs ?? 250) * 2 ** (attempt - 1);
   return Math.min(base * (0.5 + Math.random()), options.maxDelayMs ?? 10_000);
 }

@@ -12,9 +12,18 @@
  * A stream body must be given as a factory so a retry can start it again.
  */
 import { AbortedError, ProviderHttpError, UploadFailedError } from "../errors/transport.ts";
-import { backoffDelay, errorFromResponse, isRetryable, providerFetch, sleep, trimEndpoint, type RetryOptions } from "./http.ts";
+import {
+  backoffDelay,
+  errorFromResponse,
+  isRetryable,
+  providerFetch,
+  sleep,
+  trimEndpoint,
+  type RetryOptions,
+} from "./http.ts";
 
-export type ShardBody = Uint8Array | Blob | (() => ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>);
+export type ShardBody =
+  Uint8Array | Blob | (() => ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>);
 
 export type UploadProgressEvent =
   | { type: "upload:attempt"; slot: number; attempt: number }
@@ -53,7 +62,8 @@ export type UploadShardErrorType = UploadFailedError | AbortedError | ProviderHt
 function toStream(body: ShardBody, onBytes: (n: number) => void): BodyInit {
   if (typeof body !== "function") return body as BodyInit;
   const source = body();
-  const readable: ReadableStream<Uint8Array> = source instanceof ReadableStream ? source : iterableToStream(source);
+  const readable: ReadableStream<Uint8Array> =
+    source instanceof ReadableStream ? source : iterableToStream(source);
   return readable.pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
@@ -80,13 +90,22 @@ function iterableToStream(source: AsyncIterable<Uint8Array>): ReadableStream<Uin
 }
 
 /** Does this provider already hold `cid`? (`HEAD /v1/shards/<cid>`) */
-export async function providerHasShard(endpoint: string, cid: string, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<boolean> {
+export async function providerHasShard(
+  endpoint: string,
+  cid: string,
+  options: { signal?: AbortSignal; timeoutMs?: number } = {},
+): Promise<boolean> {
   const base = trimEndpoint(endpoint);
-  const res = await providerFetch(base, `${base}/v1/shards/${encodeURIComponent(cid)}`, { method: "HEAD" }, {
-    ...options,
-    timeoutMs: options.timeoutMs ?? 10_000,
-    what: "checking a shard",
-  });
+  const res = await providerFetch(
+    base,
+    `${base}/v1/shards/${encodeURIComponent(cid)}`,
+    { method: "HEAD" },
+    {
+      ...options,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      what: "checking a shard",
+    },
+  );
   await res.body?.cancel();
   if (res.ok) return true;
   if (res.status === 404) return false;
@@ -137,11 +156,16 @@ export async function uploadShard(
           }),
           duplex: "half",
         },
-        { ...(signal ? { signal } : {}), ...(parameters.timeoutMs ? { timeoutMs: parameters.timeoutMs } : {}), what: `Uploading slot ${slot}` },
+        {
+          ...(signal ? { signal } : {}),
+          ...(parameters.timeoutMs ? { timeoutMs: parameters.timeoutMs } : {}),
+          what: `Uploading slot ${slot}`,
+        },
       );
       if (res.ok) {
         const json = (await res.json().catch(() => ({}))) as Partial<UploadShardReturnType>;
-        if (typeof body !== "function") onProgress?.({ type: "upload:bytes", slot, bytes: size, total: size });
+        if (typeof body !== "function")
+          onProgress?.({ type: "upload:bytes", slot, bytes: size, total: size });
         onProgress?.({ type: "upload:done", slot, alreadyStored: false });
         return {
           requestId,
@@ -161,12 +185,21 @@ export async function uploadShard(
         if (done) return done;
       }
       const retryAfter = res.headers.get("retry-after");
-      throw Object.assign(err, { retryAfterSeconds: retryAfter === null ? undefined : Number(retryAfter) });
+      throw Object.assign(err, {
+        retryAfterSeconds: retryAfter === null ? undefined : Number(retryAfter),
+      });
     } catch (e) {
-      if (e instanceof AbortedError || signal?.aborted) throw e instanceof AbortedError ? e : new AbortedError(`Uploading slot ${slot}`, { cause: e });
+      if (e instanceof AbortedError || signal?.aborted)
+        throw e instanceof AbortedError
+          ? e
+          : new AbortedError(`Uploading slot ${slot}`, { cause: e });
       lastError = e;
       if (!isRetryable(e) || attempt === attempts) break;
-      const delayMs = backoffDelay(attempt, parameters.retry, (e as { retryAfterSeconds?: number }).retryAfterSeconds);
+      const delayMs = backoffDelay(
+        attempt,
+        parameters.retry,
+        (e as { retryAfterSeconds?: number }).retryAfterSeconds,
+      );
       onProgress?.({ type: "upload:retry", slot, attempt, delayMs, error: e });
       await sleep(delayMs, signal);
     }

@@ -64,7 +64,13 @@ describe("chain actions (in-process Hardhat)", () => {
     const publicClient = await conn.viem.getPublicClient();
     const [w0, w1, w2] = await conn.viem.getWalletClients();
     const token = await conn.viem.deployContract("TesseraToken", [w0!.account.address]);
-    const market = await conn.viem.deployContract("Marketplace", [token.address, w0!.account.address, w0!.account.address, 20n, PARAMS]);
+    const market = await conn.viem.deployContract("Marketplace", [
+      token.address,
+      w0!.account.address,
+      w0!.account.address,
+      20n,
+      PARAMS,
+    ]);
     const fileIndex = await conn.viem.deployContract("FileIndex", []);
     const addresses = {
       chainId: await publicClient.getChainId(),
@@ -72,12 +78,18 @@ describe("chain actions (in-process Hardhat)", () => {
       Marketplace: market.address,
       FileIndex: fileIndex.address,
     };
-    const mk = (w: typeof w0) => createTesseraClient({ publicClient: publicClient as never, walletClient: w as never, addresses });
+    const mk = (w: typeof w0) =>
+      createTesseraClient({
+        publicClient: publicClient as never,
+        walletClient: w as never,
+        addresses,
+      });
     alice = mk(w0);
     bob = mk(w1);
     carol = mk(w2);
     bobAddress = getAddress(w1!.account.address);
-    for (const w of [w1, w2]) await token.write.transfer!([w!.account.address, parseEther("10000")]);
+    for (const w of [w1, w2])
+      await token.write.transfer!([w!.account.address, parseEther("10000")]);
   }, 120_000);
 
   afterAll(async () => {
@@ -85,17 +97,44 @@ describe("chain actions (in-process Hardhat)", () => {
   });
 
   it("registers providers and lists them", async () => {
-    await registerProvider(bob, { stake: parseEther("200"), capacityBytes: 1n << 30n, pricePerBytePeriod: 1n, httpEndpoint: "http://127.0.0.1:1" });
-    await registerProvider(carol, { stake: parseEther("100"), capacityBytes: 1n << 30n, pricePerBytePeriod: 1n, httpEndpoint: "http://127.0.0.1:2", multiaddr: "/ip4/127.0.0.1/tcp/4001" });
+    await registerProvider(bob, {
+      stake: parseEther("200"),
+      capacityBytes: 1n << 30n,
+      pricePerBytePeriod: 1n,
+      httpEndpoint: "http://127.0.0.1:1",
+    });
+    await registerProvider(carol, {
+      stake: parseEther("100"),
+      capacityBytes: 1n << 30n,
+      pricePerBytePeriod: 1n,
+      httpEndpoint: "http://127.0.0.1:2",
+      multiaddr: "/ip4/127.0.0.1/tcp/4001",
+    });
     const { total, providers } = await listProviders(alice);
     expect(total).toBe(2);
-    expect(providers.map((p) => p.httpEndpoint)).toEqual(["http://127.0.0.1:1", "http://127.0.0.1:2"]);
-    expect(await getProvider(alice, { provider: bobAddress })).toMatchObject({ registered: true, stake: parseEther("200") });
-    const err = await registerProvider(bob, { stake: parseEther("200"), capacityBytes: 1n, pricePerBytePeriod: 1n, httpEndpoint: "x" }).catch((e) => e);
+    expect(providers.map((p) => p.httpEndpoint)).toEqual([
+      "http://127.0.0.1:1",
+      "http://127.0.0.1:2",
+    ]);
+    expect(await getProvider(alice, { provider: bobAddress })).toMatchObject({
+      registered: true,
+      stake: parseEther("200"),
+    });
+    const err = await registerProvider(bob, {
+      stake: parseEther("200"),
+      capacityBytes: 1n,
+      pricePerBytePeriod: 1n,
+      httpEndpoint: "x",
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(ContractRevertError);
     expect(err.errorName).toBe("Registry__AlreadyRegistered");
     expect(err.shortMessage).toMatch(/already registered as a provider; use updateProvider/);
-    const low = await registerProvider(alice, { stake: 1n, capacityBytes: 1n, pricePerBytePeriod: 1n, httpEndpoint: "x" }).catch((e) => e);
+    const low = await registerProvider(alice, {
+      stake: 1n,
+      capacityBytes: 1n,
+      pricePerBytePeriod: 1n,
+      httpEndpoint: "x",
+    }).catch((e) => e);
     expect(low.shortMessage).toMatch(/A stake of 0\.000000 TSR|below the minimum of 100 TSR/);
   });
 
@@ -118,7 +157,15 @@ describe("chain actions (in-process Hardhat)", () => {
     expect(escrow).toBe(2n * 1000n * 10n);
     expect((await getBalance(alice)).token).toBe(before.token - escrow);
     const request = await getRequest(alice, { requestId });
-    expect(request).toMatchObject({ state: "open", k: 1, m: 1, shardSize: 300n, nLeaves: 5, escrow, roots });
+    expect(request).toMatchObject({
+      state: "open",
+      k: 1,
+      m: 1,
+      shardSize: 300n,
+      nLeaves: 5,
+      escrow,
+      roots,
+    });
 
     const head = await chooseProofBlock(bob);
     const leaf = fillLeafIndex(head.hash, requestId, 0, request.nLeaves);
@@ -126,9 +173,15 @@ describe("chain actions (in-process Hardhat)", () => {
     const bobBefore = await getBalance(bob);
     await fillSlot(bob, { requestId, slot: 0, proofBlock: head.number, proof });
     expect((await getBalance(bob)).token).toBe(bobBefore.token - parseEther("1")); // collateral locked
-    expect(await getSlot(alice, { requestId, slot: 0 })).toMatchObject({ state: "filled", provider: bobAddress, collateral: parseEther("1") });
+    expect(await getSlot(alice, { requestId, slot: 0 })).toMatchObject({
+      state: "filled",
+      provider: bobAddress,
+      collateral: parseEther("1"),
+    });
 
-    const again = await fillSlot(bob, { requestId, slot: 1, proofBlock: head.number, proof }).catch((e) => e);
+    const again = await fillSlot(bob, { requestId, slot: 1, proofBlock: head.number, proof }).catch(
+      (e) => e,
+    );
     expect(again).toBeInstanceOf(ContractRevertError);
     expect(again.shortMessage).toMatch(/already holds a slot|proof/);
 
@@ -139,14 +192,28 @@ describe("chain actions (in-process Hardhat)", () => {
     const { period, challenges } = await getChallenges(alice, { provider: bobAddress });
     expect(period).toBeGreaterThanOrEqual(1n);
     expect(challenges).toHaveLength(8);
-    for (const c of challenges) expect(c).toMatchObject({ requestId, slot: 0n, nLeaves: 5n, root: roots[0] });
-    expect((await getChallenges(alice, { provider: alice.walletClient!.account.address })).challenges).toEqual([]);
+    for (const c of challenges)
+      expect(c).toMatchObject({ requestId, slot: 0n, nLeaves: 5n, root: roots[0] });
+    expect(
+      (await getChallenges(alice, { provider: alice.walletClient!.account.address })).challenges,
+    ).toEqual([]);
   });
 
   it("pays by approve when asked and explains contract refusals", async () => {
     const root = bytesToHex(buildMerkleTree(new Uint8Array(64).fill(3)).root) as Hex;
-    const common = { k: 1, m: 1, shardSize: 64, durationPeriods: 2, pricePerSlotPeriod: 5n, collateralPerSlot: 0n };
-    const r = await createStorageRequest(alice, { ...common, roots: [root, root], payment: "approve" });
+    const common = {
+      k: 1,
+      m: 1,
+      shardSize: 64,
+      durationPeriods: 2,
+      pricePerSlotPeriod: 5n,
+      collateralPerSlot: 0n,
+    };
+    const r = await createStorageRequest(alice, {
+      ...common,
+      roots: [root, root],
+      payment: "approve",
+    });
     expect(r.approveTxHash).toBeDefined();
     const wrong = await createStorageRequest(alice, { ...common, roots: [root] }).catch((e) => e);
     expect(wrong).toBeInstanceOf(ContractRevertError);
@@ -159,17 +226,34 @@ describe("chain actions (in-process Hardhat)", () => {
   });
 
   it("runs a deal: both slots filled, aggregated proofs submitted, slot claimed, earnings withdrawn", async () => {
-    const shards = [new Uint8Array(1000).map((_, i) => i & 0xff), new Uint8Array(1000).map((_, i) => (i * 7) & 0xff)];
+    const shards = [
+      new Uint8Array(1000).map((_, i) => i & 0xff),
+      new Uint8Array(1000).map((_, i) => (i * 7) & 0xff),
+    ];
     const trees = shards.map((x) => buildMerkleTree(x));
     const roots = trees.map((t) => bytesToHex(t.root)) as Hex[];
     const { requestId } = await createStorageRequest(alice, {
-      k: 1, m: 1, shardSize: 1000, durationPeriods: 2, pricePerSlotPeriod: parseEther("1"), collateralPerSlot: parseEther("2"), roots,
+      k: 1,
+      m: 1,
+      shardSize: 1000,
+      durationPeriods: 2,
+      pricePerSlotPeriod: parseEther("1"),
+      collateralPerSlot: parseEther("2"),
+      roots,
     });
     const nLeaves = (await getRequest(alice, { requestId })).nLeaves;
-    for (const [slot, who] of [[0, carol], [1, bob]] as const) {
+    for (const [slot, who] of [
+      [0, carol],
+      [1, bob],
+    ] as const) {
       const head = await chooseProofBlock(who);
       const leaf = Number(fillLeafIndex(head.hash, requestId, slot, nLeaves));
-      await fillSlot(who, { requestId, slot, proofBlock: head.number, proof: bytesToHex(encodeMerkleProof(trees[slot]!.proof(leaf))) as Hex });
+      await fillSlot(who, {
+        requestId,
+        slot,
+        proofBlock: head.number,
+        proof: bytesToHex(encodeMerkleProof(trees[slot]!.proof(leaf))) as Hex,
+      });
     }
     const started = await getRequest(alice, { requestId });
     expect(started.state).toBe("started");
@@ -178,11 +262,18 @@ describe("chain actions (in-process Hardhat)", () => {
     const mineTo = async (period: number) => {
       const now = await carol.publicClient.getBlockNumber();
       const target = BigInt(period) * 20n;
-      if (target > now) await conn.provider.request({ method: "hardhat_mine", params: [`0x${(target - now).toString(16)}`] });
+      if (target > now)
+        await conn.provider.request({
+          method: "hardhat_mine",
+          params: [`0x${(target - now).toString(16)}`],
+        });
     };
     for (let p = started.startPeriod; p < started.endPeriod; p++) {
       await mineTo(p);
-      const { period, challenges } = await getChallenges(carol, { provider: carolAddress, period: BigInt(p) });
+      const { period, challenges } = await getChallenges(carol, {
+        provider: carolAddress,
+        period: BigInt(p),
+      });
       const proofs = challenges.map((c) => {
         expect(c.requestId).toBe(requestId);
         return encodeMerkleProof(trees[Number(c.slot)]!.proof(Number(c.leaf)));
@@ -196,7 +287,7 @@ describe("chain actions (in-process Hardhat)", () => {
     expect(await getSlot(alice, { requestId, slot: 0 })).toMatchObject({ state: "closed" });
     const before = await getBalance(carol);
     // 2 proven periods at 1 TSR minus the 1 % fee, plus the 2 TSR collateral back
-    expect(before.withdrawable).toBe(parseEther("2") + 2n * (parseEther("1") * 99n) / 100n);
+    expect(before.withdrawable).toBe(parseEther("2") + (2n * (parseEther("1") * 99n)) / 100n);
     const { amount } = await withdraw(carol);
     expect(amount).toBe(before.withdrawable);
     expect((await getBalance(carol)).token).toBe(before.token + amount);
@@ -206,7 +297,10 @@ describe("chain actions (in-process Hardhat)", () => {
     expect(await getFileIndex(alice)).toBeUndefined();
     await setFileIndex(alice, { cid: "bafkreiindexv1", version: 1 });
     await setFileIndex(alice, { cid: "bafkreiindexv2", version: 2 });
-    expect(await getFileIndex(bob, { owner: alice.walletClient!.account.address })).toMatchObject({ cid: "bafkreiindexv2", version: 2n });
+    expect(await getFileIndex(bob, { owner: alice.walletClient!.account.address })).toMatchObject({
+      cid: "bafkreiindexv2",
+      version: 2n,
+    });
     const stale = await setFileIndex(alice, { cid: "bafkreiold", version: 2 }).catch((e) => e);
     expect(stale.errorName).toBe("FileIndex__VersionNotIncreasing");
     expect(stale.shortMessage).toMatch(/reload the index first/);

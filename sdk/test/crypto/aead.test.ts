@@ -35,7 +35,9 @@ describe("XChaCha20-Poly1305 AEAD", () => {
     const otherKey = Uint8Array.from(V.key);
     otherKey[0]! ^= 0x80;
     expect(() => aeadOpen(otherKey, sealed, V.aad)).toThrow(DecryptionError);
-    expect(() => aeadOpen(V.key, sealed, utf8("other"))).toThrow(/modified, or it was encrypted under a different key/);
+    expect(() => aeadOpen(V.key, sealed, utf8("other"))).toThrow(
+      /modified, or it was encrypted under a different key/,
+    );
   });
 
   it("uses a fresh nonce for every message", () => {

@@ -11,12 +11,16 @@ describe("HKDF-SHA256 and subkeys", () => {
       fromHex("f0f1f2f3f4f5f6f7f8f9"),
       42,
     );
-    expect(toHex(okm)).toBe("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
+    expect(toHex(okm)).toBe(
+      "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865",
+    );
   });
 
   it("derives independent subkeys per purpose", () => {
     const mk = new Uint8Array(32).fill(7);
-    const keys = (["fileKeyWrap", "manifest", "fileIndex", "sharingIdentity"] as const).map((p) => toHex(deriveSubkey(mk, p)));
+    const keys = (["fileKeyWrap", "manifest", "fileIndex", "sharingIdentity"] as const).map((p) =>
+      toHex(deriveSubkey(mk, p)),
+    );
     expect(new Set(keys).size).toBe(4);
     expect(toHex(deriveSubkey(mk, "manifest"))).toBe(keys[1]);
   });

@@ -17,7 +17,10 @@ describe("browser key store (IndexedDB, fake-indexeddb)", () => {
     const mk = generateMasterKey();
     expect(await browserMasterKeyInfo({ indexedDB })).toBeUndefined();
     await storeMasterKeyInBrowser(mk, { indexedDB });
-    expect(await browserMasterKeyInfo({ indexedDB })).toEqual({ kind: "device", fingerprint: masterKeyFingerprint(mk) });
+    expect(await browserMasterKeyInfo({ indexedDB })).toEqual({
+      kind: "device",
+      fingerprint: masterKeyFingerprint(mk),
+    });
     expect(await loadMasterKeyFromBrowser({ indexedDB })).toEqual(mk);
     await deleteMasterKeyFromBrowser({ indexedDB });
     await expect(loadMasterKeyFromBrowser({ indexedDB })).rejects.toThrow(KeyFileNotFoundError);
@@ -26,9 +29,19 @@ describe("browser key store (IndexedDB, fake-indexeddb)", () => {
   it("stores passphrase-protected and needs the right passphrase", async () => {
     const indexedDB = new IDBFactory();
     const mk = generateMasterKey();
-    await storeMasterKeyInBrowserWithPassphrase(mk, "pw", { indexedDB, kdf: { N: 1024 }, name: "alice" });
-    await expect(loadMasterKeyFromBrowser({ indexedDB, name: "alice" })).rejects.toThrow(KeyStoreUnavailableError);
-    await expect(loadMasterKeyFromBrowser({ indexedDB, name: "alice", passphrase: "nope" })).rejects.toThrow(WrongPasswordError);
-    expect(await loadMasterKeyFromBrowser({ indexedDB, name: "alice", passphrase: "pw" })).toEqual(mk);
+    await storeMasterKeyInBrowserWithPassphrase(mk, "pw", {
+      indexedDB,
+      kdf: { N: 1024 },
+      name: "alice",
+    });
+    await expect(loadMasterKeyFromBrowser({ indexedDB, name: "alice" })).rejects.toThrow(
+      KeyStoreUnavailableError,
+    );
+    await expect(
+      loadMasterKeyFromBrowser({ indexedDB, name: "alice", passphrase: "nope" }),
+    ).rejects.toThrow(WrongPasswordError);
+    expect(await loadMasterKeyFromBrowser({ indexedDB, name: "alice", passphrase: "pw" })).toEqual(
+      mk,
+    );
   });
 });

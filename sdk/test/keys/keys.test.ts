@@ -4,11 +4,25 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { randomBytes } from "../../src/crypto/random.ts";
 import { DecryptionError, WrongPasswordError } from "../../src/errors/crypto.ts";
-import { KeyFileExistsError, KeyFileNotFoundError, KeyFilePermissionsError } from "../../src/errors/keys.ts";
+import {
+  KeyFileExistsError,
+  KeyFileNotFoundError,
+  KeyFilePermissionsError,
+} from "../../src/errors/keys.ts";
 import { generateFileKey, unwrapFileKey, wrapFileKey } from "../../src/keys/fileKey.ts";
 import { decryptMasterKey, encryptMasterKey } from "../../src/keys/keyFile.ts";
-import { generateMasterKey, masterKeyFingerprint, sharingIdentity } from "../../src/keys/masterKey.ts";
-import { loadMasterKeyFile, masterKeyFilePath, readMasterKeyFile, saveMasterKeyFile, tesseraHome } from "../../src/keys/node.ts";
+import {
+  generateMasterKey,
+  masterKeyFingerprint,
+  sharingIdentity,
+} from "../../src/keys/masterKey.ts";
+import {
+  loadMasterKeyFile,
+  masterKeyFilePath,
+  readMasterKeyFile,
+  saveMasterKeyFile,
+  tesseraHome,
+} from "../../src/keys/node.ts";
 
 const FAST = { N: 2 ** 10 }; // tests only; the default is N = 2^17
 
@@ -44,8 +58,12 @@ describe("passphrase-protected key file", () => {
 
   it("detects edited KDF parameters or fingerprint", async () => {
     const file = await encryptMasterKey(generateMasterKey(), "pw", { kdf: FAST });
-    await expect(decryptMasterKey({ ...file, kdf: { ...file.kdf, N: 2048 } }, "pw")).rejects.toThrow(WrongPasswordError);
-    await expect(decryptMasterKey({ ...file, fingerprint: "0000-0000-0000-0000" }, "pw")).rejects.toThrow(WrongPasswordError);
+    await expect(
+      decryptMasterKey({ ...file, kdf: { ...file.kdf, N: 2048 } }, "pw"),
+    ).rejects.toThrow(WrongPasswordError);
+    await expect(
+      decryptMasterKey({ ...file, fingerprint: "0000-0000-0000-0000" }, "pw"),
+    ).rejects.toThrow(WrongPasswordError);
   });
 });
 
@@ -76,11 +94,15 @@ describe("Node key file in TESSERA_HOME", () => {
     expect(text).not.toContain(Buffer.from(mk).toString("base64url"));
     expect(await loadMasterKeyFile("correct horse", { home: h })).toEqual(mk);
     await expect(loadMasterKeyFile("wrong", { home: h })).rejects.toThrow(WrongPasswordError);
-    await expect(saveMasterKeyFile(generateMasterKey(), "x", { home: h, kdf: FAST })).rejects.toThrow(KeyFileExistsError);
+    await expect(
+      saveMasterKeyFile(generateMasterKey(), "x", { home: h, kdf: FAST }),
+    ).rejects.toThrow(KeyFileExistsError);
     const other = generateMasterKey();
     await saveMasterKeyFile(other, "new", { home: h, kdf: FAST, overwrite: true });
     expect(await loadMasterKeyFile("new", { home: h })).toEqual(other);
-    expect((await readMasterKeyFile({ home: h })).keyFile.fingerprint).toBe(masterKeyFingerprint(other));
+    expect((await readMasterKeyFile({ home: h })).keyFile.fingerprint).toBe(
+      masterKeyFingerprint(other),
+    );
   });
 
   it("says what to do when the file is missing, world-readable or not a key file", async () => {

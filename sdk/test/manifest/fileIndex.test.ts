@@ -24,10 +24,16 @@ describe("file index", () => {
     const a2 = sampleManifest(mk).manifest;
     const b1 = sampleManifest(mk).manifest;
     index = addFileVersion(index, "/docs//a.txt", { manifest: a1 }).index;
-    index = addFileVersion(index, "docs/a.txt", { manifest: a2, manifestCid: "bafkreiexamplemanifestcid" }).index;
+    index = addFileVersion(index, "docs/a.txt", {
+      manifest: a2,
+      manifestCid: "bafkreiexamplemanifestcid",
+    }).index;
     index = addFileVersion(index, "b.bin", { manifest: b1 }).index;
     expect(index.seq).toBe(3);
-    expect(getFileVersion(index, "docs/a.txt")).toMatchObject({ version: 2, manifest: { cid: "bafkreiexamplemanifestcid" } });
+    expect(getFileVersion(index, "docs/a.txt")).toMatchObject({
+      version: 2,
+      manifest: { cid: "bafkreiexamplemanifestcid" },
+    });
     expect(getFileVersion(index, "docs/a.txt", 1).manifest).toEqual({ inline: a1 });
     expect(listFiles(index).map((f) => [f.path, f.versions])).toEqual([
       ["b.bin", 1],

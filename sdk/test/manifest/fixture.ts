@@ -3,7 +3,10 @@ import { randomBytes } from "../../src/crypto/random.ts";
 import { buildManifest, newFileId, newFileKeyFor } from "../../src/manifest/build.ts";
 import type { Manifest } from "../../src/manifest/schema.ts";
 
-export function sampleManifest(masterKey: Uint8Array, overrides: Partial<Manifest> = {}): { manifest: Manifest; fileKey: Uint8Array } {
+export function sampleManifest(
+  masterKey: Uint8Array,
+  overrides: Partial<Manifest> = {},
+): { manifest: Manifest; fileKey: Uint8Array } {
   const { id } = newFileId();
   const { fileKey, wrappedFileKey } = newFileKeyFor(masterKey, id);
   const k = 4;

@@ -31,16 +31,24 @@ describe("manifest", () => {
     header[0] = 0;
     expect(() => decryptManifest(mk, header)).toThrow(InvalidFormatError);
     const other = sampleManifest(mk).manifest;
-    expect(() => decryptManifest(mk, encryptManifest(mk, other), { expectedFileId: manifest.fileId })).toThrow(/substituted manifest/);
+    expect(() =>
+      decryptManifest(mk, encryptManifest(mk, other), { expectedFileId: manifest.fileId }),
+    ).toThrow(/substituted manifest/);
   });
 
   it("validates the schema with readable errors", () => {
-    expect(() => parseManifest({ ...manifest, shards: manifest.shards.slice(1) })).toThrow(/shards: must list k \+ m = 6 shards, has 5/);
+    expect(() => parseManifest({ ...manifest, shards: manifest.shards.slice(1) })).toThrow(
+      /shards: must list k \+ m = 6 shards, has 5/,
+    );
     expect(() => parseManifest({ ...manifest, size: -1 })).toThrow(SchemaValidationError);
     expect(() => parseManifest({ ...manifest, extra: 1 })).toThrow(/extra/);
-    expect(() => parseManifest({ ...manifest, shards: manifest.shards.map((s) => ({ ...s, root: "0x12" })) })).toThrow(/root/);
+    expect(() =>
+      parseManifest({ ...manifest, shards: manifest.shards.map((s) => ({ ...s, root: "0x12" })) }),
+    ).toThrow(/root/);
     expect(() => parseManifest({ ...manifest, v: 2 })).toThrow(UnsupportedVersionError);
     expect(() => parseManifest({ ...manifest, v: 2 })).toThrow(/Upgrade Tessera/);
-    expect(() => encryptManifest(mk, { ...manifest, k: 3 } as never)).toThrow(SchemaValidationError);
+    expect(() => encryptManifest(mk, { ...manifest, k: 3 } as never)).toThrow(
+      SchemaValidationError,
+    );
   });
 });

@@ -23,7 +23,14 @@ function forge(text: string): string {
   const body = payload.slice(0, 45);
   body[20]! ^= 0x55;
   const sum = sha256(concatBytes(utf8("tessera-share/v1\u0000"), body)).subarray(0, 4);
-  return m[1] + base32crockford.encode(concatBytes(body, sum)).match(/.{1,4}/g)!.join("-").toLowerCase();
+  return (
+    m[1] +
+    base32crockford
+      .encode(concatBytes(body, sum))
+      .match(/.{1,4}/g)!
+      .join("-")
+      .toLowerCase()
+  );
 }
 
 describe("Shamir master-key backup", async () => {
@@ -34,7 +41,11 @@ describe("Shamir master-key backup", async () => {
     expect(threshold).toBe(3);
     expect(total).toBe(5);
     shares.forEach((s, i) => {
-      expect(s).toMatch(new RegExp(`^tessera-share-${i + 1}-of-5-t3-([0-9a-hjkmnp-tv-z]{1,4}-)+[0-9a-hjkmnp-tv-z]{1,4}$`));
+      expect(s).toMatch(
+        new RegExp(
+          `^tessera-share-${i + 1}-of-5-t3-([0-9a-hjkmnp-tv-z]{1,4}-)+[0-9a-hjkmnp-tv-z]{1,4}$`,
+        ),
+      );
       expect(parseShare(s)).toMatchObject({ index: i + 1, total: 5, threshold: 3 });
     });
     expect(new Set(shares.map((s) => parseShare(s).setId)).size).toBe(1);
@@ -48,17 +59,25 @@ describe("Shamir master-key backup", async () => {
         await expect(recoverMasterKey(subset)).rejects.toThrow(InsufficientSharesError);
       }
     }
-    await expect(recoverMasterKey([shares[0]!, shares[1]!])).rejects.toThrow(/3 different shares are needed.*only 2 were given/);
+    await expect(recoverMasterKey([shares[0]!, shares[1]!])).rejects.toThrow(
+      /3 different shares are needed.*only 2 were given/,
+    );
   });
 
   it("counts a repeated share once", async () => {
-    await expect(recoverMasterKey([shares[0]!, shares[0]!, shares[1]!])).rejects.toThrow(InsufficientSharesError);
+    await expect(recoverMasterKey([shares[0]!, shares[0]!, shares[1]!])).rejects.toThrow(
+      InsufficientSharesError,
+    );
   });
 
   it("accepts the QR form, any case, extra whitespace, and Crockford look-alikes", async () => {
     const qr = shares.map(shareToQrString);
     expect(qr[0]).toMatch(/^[0-9A-Z-]+$/);
-    const messy = shares[2]!.replace(/0/g, "O").replace(/1/g, "l").toUpperCase().replace(/-/g, "-\n ");
+    const messy = shares[2]!
+      .replace(/0/g, "O")
+      .replace(/1/g, "l")
+      .toUpperCase()
+      .replace(/-/g, "-\n ");
     expect(await recoverMasterKey([qr[0]!, ` ${shares[1]} `, messy])).toEqual(key);
   });
 
@@ -83,21 +102,29 @@ describe("Shamir master-key backup", async () => {
       checked++;
     }
     expect(checked).toBeGreaterThan(70);
-    expect(() => parseShare(s.replace("tessera-share-2-of-5", "tessera-share-3-of-5"))).toThrow(/header says share 3 of 5/);
+    expect(() => parseShare(s.replace("tessera-share-2-of-5", "tessera-share-3-of-5"))).toThrow(
+      /header says share 3 of 5/,
+    );
     expect(() => parseShare(s.slice(0, -5))).toThrow(/too few characters/);
-    expect(() => parseShare("tessera-share-2-of-5-t3-UUUU")).toThrow(/"U", a character that cannot appear/);
+    expect(() => parseShare("tessera-share-2-of-5-t3-UUUU")).toThrow(
+      /"U", a character that cannot appear/,
+    );
     expect(() => parseShare("hello")).toThrow(/should start with/);
   });
 
   it("refuses shares from two different backups", async () => {
     const other = await splitMasterKey(generateMasterKey(), { threshold: 3, total: 5 });
-    await expect(recoverMasterKey([shares[0]!, shares[1]!, other.shares[2]!])).rejects.toThrow(ShareSetMismatchError);
+    await expect(recoverMasterKey([shares[0]!, shares[1]!, other.shares[2]!])).rejects.toThrow(
+      ShareSetMismatchError,
+    );
   });
 
   it("never returns a wrong key from an inconsistent share, and routes around it when it can", async () => {
     const forged = forge(shares[0]!);
     expect(() => parseShare(forged)).not.toThrow();
-    await expect(recoverMasterKey([forged, shares[1]!, shares[2]!])).rejects.toThrow(ShareRecoveryError);
+    await expect(recoverMasterKey([forged, shares[1]!, shares[2]!])).rejects.toThrow(
+      ShareRecoveryError,
+    );
     expect(await recoverMasterKey([forged, shares[1]!, shares[2]!, shares[3]!])).toEqual(key);
   });
 });

@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { DecryptionError, WrongPasswordError } from "../../src/errors/crypto.ts";
 import { InvalidShareLinkError, PasswordRequiredError } from "../../src/errors/sharing.ts";
 import { generateMasterKey } from "../../src/keys/masterKey.ts";
-import { mySharingPublicKey, openRecipientShare, shareWithRecipient } from "../../src/sharing/recipient.ts";
+import {
+  mySharingPublicKey,
+  openRecipientShare,
+  shareWithRecipient,
+} from "../../src/sharing/recipient.ts";
 import { createShareLink, openShareLink, parseShareLink } from "../../src/sharing/shareLink.ts";
 import { sampleManifest } from "../manifest/fixture.ts";
 
@@ -44,19 +48,25 @@ describe("share links", () => {
     expect(url).toMatch(/#k=[^&]+&kdf=scrypt\.10\.8\.1\.[A-Za-z0-9_-]+&c=/);
     expect(parseShareLink(url).passwordProtected).toBe(true);
     await expect(openShareLink(url)).rejects.toThrow(PasswordRequiredError);
-    await expect(openShareLink(url, { password: "open sesam" })).rejects.toThrow(WrongPasswordError);
+    await expect(openShareLink(url, { password: "open sesam" })).rejects.toThrow(
+      WrongPasswordError,
+    );
     expect((await openShareLink(url, { password: "open sesame" })).fileKey).toEqual(fileKey);
     // without the fragment secret the password alone is useless
     const other = (await createShareLink(file, { password: "open sesame", kdf: FAST })).url;
     const spliced = url.split("#")[0] + "#" + other.split("#")[1];
-    await expect(openShareLink(spliced, { password: "open sesame" })).rejects.toThrow(DecryptionError);
+    await expect(openShareLink(spliced, { password: "open sesame" })).rejects.toThrow(
+      DecryptionError,
+    );
   });
 
   it("rejects damaged links with actionable errors", async () => {
     const { url } = await createShareLink(file);
     await expect(openShareLink(url.split("#")[0]!)).rejects.toThrow(InvalidShareLinkError);
     await expect(openShareLink(url.slice(0, -3))).rejects.toThrow(/truncated|32 bytes/);
-    await expect(openShareLink("https://x.example/nope#k=abc")).rejects.toThrow(InvalidShareLinkError);
+    await expect(openShareLink("https://x.example/nope#k=abc")).rejects.toThrow(
+      InvalidShareLinkError,
+    );
     const i = url.indexOf("/i/") + 20;
     const flipped = url.slice(0, i) + (url[i] === "A" ? "B" : "A") + url.slice(i + 1);
     await expect(openShareLink(flipped)).rejects.toThrow(DecryptionError);

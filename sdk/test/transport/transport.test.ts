@@ -8,13 +8,24 @@ import type { AddressInfo } from "node:net";
 import { CID } from "multiformats/cid";
 import { create as createDigest } from "multiformats/hashes/digest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AbortedError, ShardsUnavailableError, ProviderHttpError, UploadFailedError } from "../../src/errors/transport.ts";
+import {
+  AbortedError,
+  ShardsUnavailableError,
+  ProviderHttpError,
+  UploadFailedError,
+} from "../../src/errors/transport.ts";
 import { fetchAnyK } from "../../src/transport/anyK.ts";
 import { fetchShard, ShardRejectedError } from "../../src/transport/fetchShard.ts";
 import { fetchShardsFromProviders } from "../../src/transport/fetchShards.ts";
 import { uploadShard, type UploadProgressEvent } from "../../src/transport/uploadShard.ts";
 
-type Behaviour = { busyFirst?: number; dropFirst?: number; delayMs?: number; corrupt?: boolean; down?: boolean };
+type Behaviour = {
+  busyFirst?: number;
+  dropFirst?: number;
+  delayMs?: number;
+  corrupt?: boolean;
+  down?: boolean;
+};
 
 function rawCid(bytes: Uint8Array): string {
   const digest = createHash("sha256").update(bytes).digest();
@@ -49,27 +60,52 @@ class FakeProvider {
     if (b.delayMs) await new Promise((r) => setTimeout(r, b.delayMs));
     const url = new URL(req.url!, "http://x");
     let m: RegExpExecArray | null;
-    if ((m = /^\/v1\/requests\/(0x[0-9a-f]{64})\/slots\/(\d+)$/.exec(url.pathname)) && req.method === "PUT") {
+    if (
+      (m = /^\/v1\/requests\/(0x[0-9a-f]{64})\/slots\/(\d+)$/.exec(url.pathname)) &&
+      req.method === "PUT"
+    ) {
       this.puts.push(url.pathname);
-      if (req.headers["content-length"] === undefined) return this.json(res, 411, { error: { code: "LENGTH_REQUIRED", message: "send Content-Length" } });
+      if (req.headers["content-length"] === undefined)
+        return this.json(res, 411, {
+          error: { code: "LENGTH_REQUIRED", message: "send Content-Length" },
+        });
       if ((b.busyFirst ?? 0) > this.#busy) {
         this.#busy++;
-        return this.json(res, 429, { error: { code: "BUSY", message: "too many uploads" } }, { "retry-after": "0" });
+        return this.json(
+          res,
+          429,
+          { error: { code: "BUSY", message: "too many uploads" } },
+          { "retry-after": "0" },
+        );
       }
       const parts: Buffer[] = [];
       for await (const p of req) parts.push(p as Buffer);
       const bytes = new Uint8Array(Buffer.concat(parts));
-      if (bytes.length !== Number(req.headers["content-length"])) return this.json(res, 413, { error: { code: "SIZE_MISMATCH", message: "size" } });
-      if (bytes.length === 13) return this.json(res, 422, { error: { code: "ROOT_MISMATCH", message: "bytes do not match the root" } });
+      if (bytes.length !== Number(req.headers["content-length"]))
+        return this.json(res, 413, { error: { code: "SIZE_MISMATCH", message: "size" } });
+      if (bytes.length === 13)
+        return this.json(res, 422, {
+          error: { code: "ROOT_MISMATCH", message: "bytes do not match the root" },
+        });
       const cid = rawCid(bytes);
       this.stored.set(cid, bytes);
       if ((b.dropFirst ?? 0) > this.#drops) {
         this.#drops++; // stored, but the answer is lost
         return req.socket.destroy();
       }
-      return this.json(res, 201, { requestId: m[1], slot: Number(m[2]), cid, root: "0x" + "ab".repeat(16), size: bytes.length, txHash: "0x" + "cd".repeat(32) });
+      return this.json(res, 201, {
+        requestId: m[1],
+        slot: Number(m[2]),
+        cid,
+        root: "0x" + "ab".repeat(16),
+        size: bytes.length,
+        txHash: "0x" + "cd".repeat(32),
+      });
     }
-    const cid = (m = /^\/v1\/shards\/([^/]+)$/.exec(url.pathname) ?? /^\/ipfs\/([^/]+)$/.exec(url.pathname)) ? m[1]! : "";
+    const cid = (m =
+      /^\/v1\/shards\/([^/]+)$/.exec(url.pathname) ?? /^\/ipfs\/([^/]+)$/.exec(url.pathname))
+      ? m[1]!
+      : "";
     const bytes = this.stored.get(cid);
     if (!bytes) return this.json(res, 404, { error: { code: "NOT_FOUND", message: `no ${cid}` } });
     let body = b.corrupt ? Uint8Array.from(bytes, (x, i) => (i === 0 ? x ^ 1 : x)) : bytes;
@@ -89,7 +125,8 @@ class FakeProvider {
 }
 
 const REQ = `0x${"11".repeat(32)}` as const;
-const data = (n: number, seed = 1) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
+const data = (n: number, seed = 1) =>
+  Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
 
 describe("provider transport", () => {
   const providers = Array.from({ length: 4 }, () => new FakeProvider());
@@ -99,7 +136,8 @@ describe("provider transport", () => {
   afterAll(async () => {
     for (const p of providers) await p.stop();
   });
-  const reset = () => providers.forEach((p) => ((p.behaviour = {}), p.stored.clear(), (p.puts.length = 0)));
+  const reset = () =>
+    providers.forEach((p) => ((p.behaviour = {}), p.stored.clear(), (p.puts.length = 0)));
 
   it("uploads a streamed shard with Content-Length and reports progress", async () => {
     reset();
@@ -117,7 +155,12 @@ describe("provider transport", () => {
       },
       { onProgress: (e) => events.push(e) },
     );
-    expect(result).toMatchObject({ slot: 3, cid: rawCid(shard), alreadyStored: false, attempts: 1 });
+    expect(result).toMatchObject({
+      slot: 3,
+      cid: rawCid(shard),
+      alreadyStored: false,
+      attempts: 1,
+    });
     expect(providers[0]!.stored.get(rawCid(shard))).toEqual(shard);
     const bytes = events.filter((e) => e.type === "upload:bytes");
     expect(bytes.at(-1)).toMatchObject({ bytes: shard.length, total: shard.length });
@@ -129,12 +172,27 @@ describe("provider transport", () => {
     const p = providers[0]!;
     p.behaviour = { busyFirst: 2 };
     const shard = data(1000);
-    const r1 = await uploadShard({ endpoint: p.url, requestId: REQ, slot: 0, size: shard.length, body: shard, retry: { baseDelayMs: 1 } });
+    const r1 = await uploadShard({
+      endpoint: p.url,
+      requestId: REQ,
+      slot: 0,
+      size: shard.length,
+      body: shard,
+      retry: { baseDelayMs: 1 },
+    });
     expect(r1.attempts).toBe(3);
 
     reset();
     p.behaviour = { dropFirst: 1 };
-    const r2 = await uploadShard({ endpoint: p.url, requestId: REQ, slot: 1, size: shard.length, body: shard, cid: rawCid(shard), retry: { baseDelayMs: 1 } });
+    const r2 = await uploadShard({
+      endpoint: p.url,
+      requestId: REQ,
+      slot: 1,
+      size: shard.length,
+      body: shard,
+      cid: rawCid(shard),
+      retry: { baseDelayMs: 1 },
+    });
     expect(r2).toMatchObject({ alreadyStored: true, attempts: 2 });
     expect(p.puts).toHaveLength(1);
   });
@@ -142,19 +200,35 @@ describe("provider transport", () => {
   it("fails fast on a refusal, gives up after the attempts on an outage, and aborts", async () => {
     reset();
     const p = providers[1]!;
-    const err = await uploadShard({ endpoint: p.url, requestId: REQ, slot: 0, size: 13, body: data(13) }).catch((e) => e);
+    const err = await uploadShard({
+      endpoint: p.url,
+      requestId: REQ,
+      slot: 0,
+      size: 13,
+      body: data(13),
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(ProviderHttpError);
     expect(err).toMatchObject({ status: 422, code: "ROOT_MISMATCH" });
     expect(p.puts).toHaveLength(1);
 
     p.behaviour = { down: true };
-    const down = await uploadShard({ endpoint: p.url, requestId: REQ, slot: 0, size: 10, body: data(10), retry: { attempts: 3, baseDelayMs: 1 } }).catch((e) => e);
+    const down = await uploadShard({
+      endpoint: p.url,
+      requestId: REQ,
+      slot: 0,
+      size: 10,
+      body: data(10),
+      retry: { attempts: 3, baseDelayMs: 1 },
+    }).catch((e) => e);
     expect(down).toBeInstanceOf(UploadFailedError);
     expect(down.shortMessage).toMatch(/failed after 3 attempts.*unreachable/);
 
     p.behaviour = { delayMs: 5_000 };
     const ac = new AbortController();
-    const pending = uploadShard({ endpoint: p.url, requestId: REQ, slot: 0, size: 10, body: data(10) }, { signal: ac.signal });
+    const pending = uploadShard(
+      { endpoint: p.url, requestId: REQ, slot: 0, size: 10, body: data(10) },
+      { signal: ac.signal },
+    );
     setTimeout(() => ac.abort(), 20);
     await expect(pending).rejects.toThrow(AbortedError);
   });
@@ -171,17 +245,29 @@ describe("provider transport", () => {
     expect(part.bytes).toEqual(shard.subarray(100, 200));
     expect((await fetchShard({ endpoint: p.url, cid, mode: "raw" })).bytes).toEqual(shard);
     p.behaviour = { corrupt: true };
-    await expect(fetchShard({ endpoint: p.url, cid, mode: "raw" })).rejects.toThrow(ShardRejectedError);
-    await expect(fetchShard({ endpoint: p.url, cid, maxBytes: 100 })).rejects.toThrow(/exceeds 100/);
+    await expect(fetchShard({ endpoint: p.url, cid, mode: "raw" })).rejects.toThrow(
+      ShardRejectedError,
+    );
+    await expect(fetchShard({ endpoint: p.url, cid, maxBytes: 100 })).rejects.toThrow(
+      /exceeds 100/,
+    );
     p.behaviour = {};
-    await expect(fetchShard({ endpoint: p.url, cid: rawCid(data(1)) })).rejects.toMatchObject({ status: 404, code: "NOT_FOUND" });
+    await expect(fetchShard({ endpoint: p.url, cid: rawCid(data(1)) })).rejects.toMatchObject({
+      status: 404,
+      code: "NOT_FOUND",
+    });
   });
 
   it("fetches any k of n from several providers, skipping bad ones and cancelling the slow tail", async () => {
     reset();
     const shards = Array.from({ length: 6 }, (_, i) => data(2000, i));
     const cids = shards.map(rawCid);
-    const [good, corrupt, slow, down] = providers as [FakeProvider, FakeProvider, FakeProvider, FakeProvider];
+    const [good, corrupt, slow, down] = providers as [
+      FakeProvider,
+      FakeProvider,
+      FakeProvider,
+      FakeProvider,
+    ];
     shards.forEach((s, i) => [good, corrupt, slow].forEach((p) => p.stored.set(cids[i]!, s)));
     corrupt.behaviour = { corrupt: true };
     slow.behaviour = { delayMs: 10_000 };
@@ -201,7 +287,11 @@ describe("provider transport", () => {
     expect(got.get(2)).toEqual(shards[2]);
     expect(cancelled.sort()).toEqual([4, 5]);
 
-    const err = await fetchShardsFromProviders({ shards: locations.slice(0, 3), k: 2, mode: "raw" }).catch((e) => e);
+    const err = await fetchShardsFromProviders({
+      shards: locations.slice(0, 3),
+      k: 2,
+      mode: "raw",
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(ShardsUnavailableError);
     expect(err.details).toMatch(/shard 0: .*unreachable/);
   });
@@ -210,9 +300,13 @@ describe("provider transport", () => {
     const ac = new AbortController();
     const p = fetchAnyK(
       {
-        candidates: [{ index: 0, sources: [1] }, { index: 1, sources: [1] }],
+        candidates: [
+          { index: 0, sources: [1] },
+          { index: 1, sources: [1] },
+        ],
         k: 2,
-        fetchOne: (_c, _s, signal) => new Promise((_, rej) => signal.addEventListener("abort", () => rej(signal.reason))),
+        fetchOne: (_c, _s, signal) =>
+          new Promise((_, rej) => signal.addEventListener("abort", () => rej(signal.reason))),
       },
       { signal: ac.signal },
     );

@@ -2,7 +2,14 @@
  * Send a contract write the same way for every action: simulate first (a revert is reported with
  * a decoded reason before anything is signed), send, wait for the receipt, check its status.
  */
-import type { Abi, Address, ContractFunctionArgs, ContractFunctionName, Hash, TransactionReceipt } from "viem";
+import type {
+  Abi,
+  Address,
+  ContractFunctionArgs,
+  ContractFunctionName,
+  Hash,
+  TransactionReceipt,
+} from "viem";
 import { requireWallet, type TesseraClient } from "../../client/createTesseraClient.ts";
 import { TransactionFailedError } from "../../errors/chain.ts";
 import { decodeChainError } from "./decodeError.ts";
@@ -23,11 +30,15 @@ export async function writeAndWait<
   options: WriteOptions = {},
 ): Promise<{ hash: Hash; receipt: TransactionReceipt; result: unknown }> {
   const { wallet, account } = requireWallet(client, String(call.functionName));
-  if (options.signal?.aborted) throw decodeChainError(options.signal.reason, String(call.functionName));
+  if (options.signal?.aborted)
+    throw decodeChainError(options.signal.reason, String(call.functionName));
   let hash: Hash;
   let result: unknown;
   try {
-    const sim = (await client.publicClient.simulateContract({ ...(call as object), account } as never)) as unknown as {
+    const sim = (await client.publicClient.simulateContract({
+      ...(call as object),
+      account,
+    } as never)) as unknown as {
       result: unknown;
       request: Parameters<typeof wallet.writeContract>[0];
     };
@@ -38,11 +49,15 @@ export async function writeAndWait<
   }
   let receipt: TransactionReceipt;
   try {
-    receipt = await client.publicClient.waitForTransactionReceipt({ hash, confirmations: options.confirmations ?? 1 });
+    receipt = await client.publicClient.waitForTransactionReceipt({
+      hash,
+      confirmations: options.confirmations ?? 1,
+    });
   } catch (e) {
     throw decodeChainError(e, String(call.functionName));
   }
-  if (receipt.status !== "success") throw new TransactionFailedError(hash, String(call.functionName));
+  if (receipt.status !== "success")
+    throw new TransactionFailedError(hash, String(call.functionName));
   return { hash, receipt, result };
 }
 

@@ -13,7 +13,7 @@
  *       provider recorded at upload) ─► decodeFile (verifies every shard, any k rebuild)
  *       ─► temp file ─► rename.
  */
-import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync, renameSync, type WriteStream } from "node:fs";
+import { createReadStream, createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync, statSync, renameSync, writeFileSync, type WriteStream } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -364,6 +364,18 @@ export async function putFiles(
     const loaded = await loadIndex(ctx, masterKey, progress);
     let index = loaded.index;
     const files: PutResult[] = [];
+    // Files stored by an earlier run that stopped before the index was saved.
+    const journalDir = ctx.path("unindexed");
+    mkdirSync(journalDir, { recursive: true });
+    const journal = readdirSync(journalDir).filter((f) => f.endsWith(".json"));
+    for (const name of journal) {
+      const entry = JSON.parse(readFileSync(join(journalDir, name), "utf8")) as { remotePath: string; manifest: Manifest };
+      const known = Object.values(index.files).some((f) => f.versions.some((v) => v.fileId === entry.manifest.fileId));
+      if (!known) {
+        index = addFileVersion(index, entry.remotePath, { manifest: entry.manifest }).index;
+        progress.log(`adding ${entry.remotePath} (stored by an interrupted run) to the index`);
+      }
+    }
     for (const entry of entries) {
       const { manifest, store } = await storeObject(
         ctx,
@@ -372,6 +384,8 @@ export async function putFiles(
         options,
         progress,
       );
+      writeFileSync(join(journalDir, `${store.requestId}.json`), JSON.stringify({ remotePath: entry.remotePath, manifest }));
+      journal.push(`${store.requestId}.json`);
       const added = addFileVersion(index, entry.remotePath, { manifest });
       index = added.index;
       files.push({
@@ -385,6 +399,7 @@ export async function putFiles(
       });
     }
     const saved = await saveIndex(ctx, masterKey, index, options, progress);
+    for (const name of journal) rmSync(join(journalDir, name), { force: true });
     return { files, index: saved };
   } finally {
     progress.stop();

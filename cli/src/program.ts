@@ -16,6 +16,8 @@ import { register as registerProviders } from "./commands/providers.ts";
 import { register as registerDeals } from "./commands/deals.ts";
 import { register as registerBalance } from "./commands/balance.ts";
 
+export const VERSION = "0.1.0";
+
 /** Wraps a command body: builds the Context from the global options and maps errors. */
 export function action<A extends unknown[]>(
   body: (ctx: Context, ...args: A) => Promise<void>,
@@ -30,7 +32,7 @@ export function action<A extends unknown[]>(
 export function buildProgram(): Command {
   const program = new Command("tessera")
     .description("Tessera — encrypted, erasure-coded storage on a decentralized marketplace")
-    .version("0.1.0")
+    .version(VERSION, "-V", "output the version number (also: tessera --version)")
     .option("--json", "print machine-readable JSON on stdout")
     .option("-q, --quiet", "no progress or status lines on stderr")
     .option("-y, --yes", "answer yes to confirmations (env TESSERA_YES=1)")
@@ -76,6 +78,12 @@ export async function run(argv: string[]): Promise<number> {
   };
   override(program);
   const json = argv.includes("--json");
+  // `--version` is a subcommand option too (get/share/rm/verify --version N): only the bare
+  // `tessera --version` prints the CLI's version.
+  if (argv.length === 1 && argv[0] === "--version") {
+    process.stdout.write(`${VERSION}\n`);
+    return EXIT.OK;
+  }
   try {
     await program.parseAsync(argv, { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.OK;

@@ -8,10 +8,26 @@ export function register(program: Command): void {
     .command("deals")
     .description("list this account's storage requests and their state (open, started, cancelled, failed)")
     .option("--slots", "show every slot's provider and state")
+    .option("--refund", "cancel this account's requests that were not filled by their deadline and withdraw the refund")
     .action(
-      action(async (ctx, opts: { slots?: boolean }) => {
+      action(async (ctx, opts: { slots?: boolean; refund?: boolean }) => {
         const contracts = new Contracts(ctx);
         const account = await ctx.account();
+        const refunded: Hex[] = [];
+        if (opts.refund) {
+          const { refundIfExpired } = await import("../market.ts");
+          const { dropPending, listPending } = await import("../upload.ts");
+          for (const r of await contracts.requestsOf(account.address)) {
+            const result = await refundIfExpired(ctx, r.id);
+            if (result.refunded) {
+              refunded.push(r.id);
+              if (listPending(ctx).some((p) => p.requestId === r.id)) dropPending(ctx, r.id);
+            }
+          }
+          // Anything left in the marketplace (refunds of cancelled or failed requests) goes home too.
+          const balance = await contracts.read<bigint>("Marketplace", "balanceOf", [account.address]);
+          if (balance > 0n) await contracts.write("Marketplace", "withdraw");
+        }
         const [requests, currentPeriod] = await Promise.all([
           contracts.requestsOf(account.address),
           contracts.read<bigint>("Marketplace", "currentPeriod"),
@@ -51,6 +67,7 @@ export function register(program: Command): void {
         ctx.print(
           () => {
             if (deals.length === 0) return "No storage requests for this account.";
+            const refundLines = refunded.map((id) => `refunded ${id} (cancelled: not filled by its deadline)`);
             const lines = [
               table([
                 ["REQUEST", "STATE", "K+M", "FILLED", "SHARD", "PERIODS", "ESCROW"],
@@ -71,9 +88,9 @@ export function register(program: Command): void {
                 for (const s of d.slots ?? []) lines.push(`  slot ${s.slot}  ${s.state.padEnd(6)}  ${s.provider}  misses ${s.misses}`);
               }
             }
-            return lines.join("\n");
+            return [...refundLines, ...lines].join("\n");
           },
-          { currentPeriod, deals },
+          { currentPeriod, deals, refunded },
         );
       }),
     );

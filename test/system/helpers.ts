@@ -1,0 +1,110 @@
+/**
+ * Shared helpers of the system tests: a whole stack per test file (chain, contracts, six
+ * provider processes — scripts/demo/stack.ts) on free loopback ports, and the real `tessera`
+ * CLI run as a child process with its own TESSERA_HOME.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO_ROOT, startStack, type Stack, type StackOptions } from "../../scripts/demo/stack.ts";
+
+export const CLI = join(REPO_ROOT, "cli", "src", "bin.ts");
+
+async function portFree(port: number): Promise<boolean> {
+  return await new Promise((resolve) => {
+    const server = createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+/** A base port b such that b…b+n-1, b+100…, b+200… are free (provider HTTP, TCP, WS). */
+async function freePortBase(n: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    const ports = [0, 100, 200].flatMap((off) => Array.from({ length: n }, (_, i) => base + off + i));
+    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base;
+  }
+  throw new Error("no free port range");
+}
+
+export type TestStack = Stack & { tmp: string; deploymentsDir: string };
+
+export async function startTestStack(name: string, options: Partial<StackOptions> = {}): Promise<TestStack> {
+  const tmp = mkdtempSync(join(tmpdir(), `tessera-${name}-`));
+  const providers = options.providers ?? 6;
+  const base = await freePortBase(providers + 1);
+  const deploymentsDir = join(tmp, "deployments");
+  mkdirSync(deploymentsDir, { recursive: true });
+  const stack = await startStack({
+    dir: join(tmp, "stack"),
+    rpcPort: base + providers, // the last port of the HTTP range
+    providerPortBase: base,
+    providers,
+    blockTimeMs: 1000,
+    providerPollMs: 250,
+    deploymentsDir,
+    deployEnv: { TESSERA_PERIOD_BLOCKS: "10" },
+    ...options,
+  });
+  return Object.assign(stack, { tmp, deploymentsDir });
+}
+
+export type CliResult = { code: number | null; stdout: string; stderr: string; json: any };
+
+export type Client = {
+  home: string;
+  env: NodeJS.ProcessEnv;
+  run(args: string[], extraEnv?: Record<string, string>): Promise<CliResult>;
+  spawn(args: string[]): ChildProcess;
+};
+
+/** A `tessera` user: its own TESSERA_HOME, one of the stack's funded accounts. */
+export function client(stack: TestStack, index = 0, home?: string): Client {
+  const dir = home ?? mkdtempSync(join(stack.tmp, `client-${index}-`));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    TESSERA_HOME: dir,
+    TESSERA_RPC_URL: stack.rpcUrl,
+    TESSERA_PRIVATE_KEY: stack.clients[index]!.privateKey,
+    TESSERA_DEPLOYMENTS: stack.deploymentsDir,
+    TESSERA_PASSPHRASE: "correct horse battery staple",
+    TESSERA_YES: "1",
+  };
+  const spawnCli = (args: string[], extraEnv: Record<string, string> = {}) =>
+    spawn(process.execPath, [CLI, ...args], { cwd: stack.tmp, env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
+  return {
+    home: dir,
+    env,
+    spawn: (args) => spawnCli(args),
+    run: (args, extraEnv = {}) =>
+      new Promise((resolve, reject) => {
+        const child = spawnCli(args, extraEnv);
+        let stdout = "";
+        let stderr = "";
+        child.stdout!.on("data", (d) => (stdout += d));
+        child.stderr!.on("data", (d) => (stderr += d));
+        child.on("error", reject);
+        child.on("close", (code) => {
+          let json: unknown;
+          if (args.includes("--json")) {
+            try {
+              json = JSON.parse(stdout);
+            } catch {
+              json = undefined;
+            }
+          }
+          resolve({ code, stdout, stderr, json });
+        });
+      }),
+  };
+}
+
+/** Runs the CLI and fails with its output when it does not exit 0. */
+export async function ok(c: Client, args: string[], extraEnv?: Record<string, string>): Promise<CliResult> {
+  const result = await c.run(args, extraEnv);
+  if (result.code !== 0) throw new Error(`tessera ${args.join(" ")} exited ${result.code}\n${result.stderr}\n${result.stdout}`);
+  return result;
+}

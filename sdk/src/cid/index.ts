@@ -5,15 +5,15 @@
  * "Filecoin" defaults of @helia/unixfs). A shard of ≤ 1 MiB is a single raw block, so its CID
  * is `bafkrei…` (raw codec); larger shards get a dag-pb root (`bafybei…`).
  *
- * Computed with ipfs-unixfs-importer (the library Helia itself uses) over a blockstore that
- * keeps nothing, so memory stays at one 1 MiB chunk plus the link list whatever the size.
+ * Computed by UnixFsFileHasher (unixfs.ts): synchronous and streaming, hashing the caller's
+ * buffers in place, memory = the link list of the current 1024-leaf node per level. (The first
+ * version used ipfs-unixfs-importer over a null blockstore; its read-ahead kept tens of MiB per
+ * shard alive and its async per-block machinery cost ~10 % of the upload's main thread.)
  */
-import { importFile } from "ipfs-unixfs-importer";
-import { fixedSize } from "ipfs-unixfs-importer/chunker";
-import { balanced } from "ipfs-unixfs-importer/layout";
 import { CID } from "multiformats/cid";
 import { TesseraError } from "../errors/base.ts";
-import { Channel } from "../pipeline/channel.ts";
+import { iterateBytes } from "../pipeline/source.ts";
+import { UnixFsFileHasher } from "./unixfs.ts";
 
 export { CID };
 
@@ -21,52 +21,30 @@ export { CID };
 export const UNIXFS_CHUNK_BYTES = 1_048_576;
 export const UNIXFS_MAX_CHILDREN = 1024;
 
-const nullBlockstore = { put: async (cid: CID) => cid };
-
-function importerOptions(signal?: AbortSignal) {
-  return {
-    cidVersion: 1 as const,
-    rawLeaves: true,
-    layout: balanced({ maxChildrenPerNode: UNIXFS_MAX_CHILDREN }),
-    chunker: fixedSize({ chunkSize: UNIXFS_CHUNK_BYTES }),
-    ...(signal ? { signal } : {}),
-  };
-}
-
 /** The CID Helia gives `content` (bytes or a stream of byte pieces). */
 export async function shardCid(
   content: Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   options: { signal?: AbortSignal } = {},
 ): Promise<CID> {
-  const { cid } = await importFile({ content }, nullBlockstore, importerOptions(options.signal));
-  return cid;
+  const builder = new ShardCidBuilder();
+  for await (const piece of iterateBytes(content, options.signal)) builder.write(piece);
+  return builder.end();
 }
 
-/**
- * Push-style CID computation for a shard produced piece by piece: `await write(piece)` (applies
- * backpressure), then `await end()` for the CID. `abort(error)` stops it.
- */
+/** Push-style CID computation for a shard produced piece by piece: `write(piece)`…, then `end()`. */
 export class ShardCidBuilder {
-  readonly #channel = new Channel<Uint8Array>(4);
-  readonly #cid: Promise<CID>;
+  readonly #hasher = new UnixFsFileHasher(UNIXFS_CHUNK_BYTES, UNIXFS_MAX_CHILDREN);
+  #done = false;
 
-  constructor(options: { signal?: AbortSignal } = {}) {
-    this.#cid = shardCid(this.#channel, options);
-    // Surfaced by end(); avoid an unhandled rejection if write() fails first.
-    this.#cid.catch(() => {});
+  write(piece: Uint8Array): void {
+    if (this.#done) throw new Error("ShardCidBuilder.write() after end().");
+    this.#hasher.update(piece);
   }
 
-  async write(piece: Uint8Array): Promise<void> {
-    if (piece.length > 0) await this.#channel.push(piece);
-  }
-
-  async end(): Promise<CID> {
-    this.#channel.end();
-    return this.#cid;
-  }
-
-  abort(error: unknown): void {
-    this.#channel.fail(error);
+  end(): CID {
+    if (this.#done) throw new Error("ShardCidBuilder.end() called twice.");
+    this.#done = true;
+    return this.#hasher.digest();
   }
 }
 

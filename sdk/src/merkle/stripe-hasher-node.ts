@@ -1,5 +1,5 @@
 /**
- * Node: shard Merkle roots on one shared worker thread (started on first use, kept for the
+ * Node: shard commitments (Merkle roots + CIDs) on one shared worker thread (started on first use, kept for the
  * process, unref'd while idle). Stripes live in SharedArrayBuffers, so nothing is copied; the
  * encoder awaits each stripe's ack before the buffer could be reused, and at most two stripes
  * are in the worker's queue (bounded memory). `workers: false` hashes in the calling thread.

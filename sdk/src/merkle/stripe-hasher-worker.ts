@@ -1,6 +1,6 @@
-/** Worker thread body for stripe-hasher-node.ts: one MerkleBuilder per shard per job. */
+/** Worker thread body for stripe-hasher-node.ts: Merkle + CID hashers per shard per job. */
 import { parentPort } from "node:worker_threads";
-import { MerkleBuilder } from "./builder.ts";
+import { createShardHashers, digestShardHashers, updateShardHashers } from "./stripe-hasher.ts";
 
 type Message =
   | { type: "start"; job: number; n: number }
@@ -8,29 +8,25 @@ type Message =
   | { type: "digest"; job: number; seq: number }
   | { type: "abort"; job: number };
 
-const jobs = new Map<number, MerkleBuilder[]>();
+const jobs = new Map<number, ReturnType<typeof createShardHashers>>();
 const port = parentPort!;
 
 port.on("message", (msg: Message) => {
   try {
     if (msg.type === "start") {
-      jobs.set(msg.job, Array.from({ length: msg.n }, () => new MerkleBuilder()));
+      jobs.set(msg.job, createShardHashers(msg.n));
     } else if (msg.type === "abort") {
       jobs.delete(msg.job);
     } else if (msg.type === "stripe") {
       const builders = jobs.get(msg.job);
       if (!builders) throw new Error(`unknown job ${msg.job}`);
-      const stripe = new Uint8Array(msg.buffer, msg.offset, msg.length);
-      for (let i = 0; i < builders.length; i++) builders[i]!.update(stripe.subarray(i * msg.piece, (i + 1) * msg.piece));
+      updateShardHashers(builders, new Uint8Array(msg.buffer, msg.offset, msg.length), msg.piece);
       port.postMessage({ type: "ack", job: msg.job, seq: msg.seq });
     } else if (msg.type === "digest") {
       const builders = jobs.get(msg.job);
       if (!builders) throw new Error(`unknown job ${msg.job}`);
       jobs.delete(msg.job);
-      const roots = builders.map((b) => {
-        const { root, nLeaves, depth, size } = b.digest();
-        return { root, nLeaves, depth, size };
-      });
+      const roots = digestShardHashers(builders);
       port.postMessage({ type: "ack", job: msg.job, seq: msg.seq, roots });
     }
   } catch (error) {

@@ -96,7 +96,7 @@ export async function fetchShards(
     const useRoot = (mode !== "cid" || !commitment.cid) && commitment.root !== undefined;
     const useCid = (mode !== "root" || !commitment.root) && commitment.cid !== undefined;
     const merkle = useRoot ? new MerkleBuilder() : undefined;
-    const cid = useCid ? new ShardCidBuilder({ signal: controller.signal }) : undefined;
+    const cid = useCid ? new ShardCidBuilder() : undefined;
     let size = 0;
     const fail = (reason: string, cause?: unknown) =>
       new ShardVerificationError({ shard, reason, ...(label ? { source: label } : {}), ...(cause === undefined ? {} : { cause }) });
@@ -106,7 +106,8 @@ export async function fetchShards(
         size += piece.length;
         if (size > params.shardSize) throw fail(`it is longer than the committed ${params.shardSize} bytes`);
         merkle?.update(piece);
-        await Promise.all([cid?.write(piece), writer.write(piece)]);
+        cid?.write(piece);
+        await writer.write(piece);
         onProgress?.({ stage: "download", bytes: size, total: params.shardSize, shard });
       }
       if (size !== params.shardSize) throw fail(`it is ${size} bytes, not the committed ${params.shardSize}`);
@@ -115,13 +116,12 @@ export async function fetchShards(
         if (root !== commitment.root.toLowerCase()) throw fail(`Merkle root ${root} ≠ committed ${commitment.root}`);
       }
       if (cid && commitment.cid) {
-        const got = await cid.end();
-        if (!got.equals(CID.parse(commitment.cid))) throw fail(`CID ${got} ≠ committed ${commitment.cid}`);
+        const got = cid.end().toString();
+        if (got !== CID.parse(commitment.cid).toString()) throw fail(`CID ${got} ≠ committed ${commitment.cid}`);
       }
       const reader = await writer.commit();
       if (!done && !verified.has(shard)) verified.set(shard, reader);
     } catch (error) {
-      cid?.abort(error);
       await writer.discard();
       if (controller.signal.aborted) return; // cancelled: long tail, or the caller aborted
       const err = error instanceof ShardVerificationError ? error : fail("the download failed", error);

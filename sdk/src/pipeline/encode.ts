@@ -4,15 +4,16 @@
  *   source ──► rechunk ──► compress ─► encrypt ──► records ──► stripes ──► RS(k+m) ──► n pieces
  *              (chunks.ts: ≤ `concurrency` chunks in flight,          (k × pieceBytes    │
  *               zlib + WebCrypto on the thread pool)                    of records)        ▼
- *                                                  per shard i: MerkleBuilder.update (root)
- *                                                               ShardCidBuilder.write (CID)
+ *                                                  per shard i: Merkle root + UnixFS CID
+ *                                                               (worker thread in Node)
  *                                                               sinks[i].write (await = backpressure)
  *
- * Merkle hashing — the slowest stage — runs on a worker thread in Node (merkle/stripe-hasher-node.ts,
- * stripes in SharedArrayBuffers, no copies), beside RS + CID on the main thread.
+ * Merkle + CID hashing — the slowest stage — runs on a worker thread in Node
+ * (merkle/stripe-hasher-node.ts, stripes in SharedArrayBuffers, no copies), beside compression,
+ * encryption glue and RS on the main thread (zlib and WebCrypto use the libuv pool).
  *
- * Memory: `concurrency` chunks + one stripe (n × pieceBytes) + per shard one Merkle chunk
- * (64 KiB) and one UnixFS chunk (1 MiB) — a few tens of MiB for 10+4, independent of file size.
+ * Memory: `concurrency` chunks + ≤ 3 stripes (n × pieceBytes) + per shard one Merkle chunk
+ * (64 KiB) and a link list — a few tens of MiB for 10+4, independent of file size.
  *
  * Roots and CIDs are only known when the last stripe is done, but providers check uploaded
  * bytes against the roots of a storage request, which must exist first. So a caller either
@@ -23,7 +24,6 @@
  * Each stripe's last piece may be shorter: shardSize = (stripes − 1) × pieceBytes + lastPiece,
  * lastPiece = ceil(remaining / k), so a tiny file makes tiny shards.
  */
-import { ShardCidBuilder } from "../cid/index.ts";
 import { loadErasureCoder, validateErasureParams, DEFAULT_DATA_SHARDS, DEFAULT_PARITY_SHARDS, type ErasureCoder } from "../erasure/index.ts";
 import { createStripeHasher } from "#stripe-hasher";
 import { bytesToHex } from "../merkle/hex.ts";
@@ -57,7 +57,6 @@ export async function encodeFile(source: ByteSource, options: EncodeOptions & { 
   // A worker pays off only for large stripes (one message round trip per stripe).
   const hasher = createStripeHasher(n, { workers: options.workers ?? pieceBytes >= 64 * 1024 });
   const hashing: Promise<void>[] = [];
-  const cids = Array.from({ length: n }, () => new ShardCidBuilder(signal ? { signal } : {}));
   let shardBytes = 0;
   let dataBytes = 0;
 
@@ -71,7 +70,6 @@ export async function encodeFile(source: ByteSource, options: EncodeOptions & { 
     const writes: Promise<void>[] = [];
     for (let i = 0; i < n; i++) {
       const bytes = stripe.subarray(i * piece, (i + 1) * piece);
-      writes.push(cids[i]!.write(bytes));
       if (sinks) writes.push(Promise.resolve(sinks[i]!.write(bytes)));
     }
     shardBytes += piece;
@@ -131,8 +129,7 @@ export async function encodeFile(source: ByteSource, options: EncodeOptions & { 
     const shards: ShardCommitment[] = [];
     for (let i = 0; i < n; i++) {
       const c = roots[i]!;
-      const cid = await cids[i]!.end();
-      shards.push({ index: i, size: c.size, nLeaves: c.nLeaves, root: bytesToHex(c.root), cid: cid.toString() });
+      shards.push({ index: i, size: c.size, nLeaves: c.nLeaves, root: bytesToHex(c.root), cid: c.cid });
     }
     if (sinks) await Promise.all(sinks.map((s) => s.close?.()));
     return {
@@ -149,7 +146,6 @@ export async function encodeFile(source: ByteSource, options: EncodeOptions & { 
     };
   } catch (error) {
     hasher.abort();
-    for (const c of cids) c.abort(error);
     if (sinks) await Promise.allSettled(sinks.map((s) => s.abort?.(error)));
     throw error;
   }

@@ -3,8 +3,7 @@ import { parseEventLogs, type Hash } from "viem";
 import { marketplaceAbi } from "../generated/abis.ts";
 import type { TesseraClient } from "../client/createTesseraClient.ts";
 import type { ChainError, ContractRevertError, WalletRequiredError } from "../errors/chain.ts";
-import { ensureAllowance } from "./internal/ensureAllowance.ts";
-import { readOrThrow, writeAndWait, type WriteOptions } from "./internal/write.ts";
+import { readOrThrow, writeWithAllowance, type WriteOptions } from "./internal/write.ts";
 import type { RequestId } from "./types.ts";
 
 export type ChallengeSlotParameters = { requestId: RequestId; slot: number | bigint; leaf: bigint };
@@ -23,8 +22,7 @@ export async function challengeSlot(
       functionName: "params",
     }),
   );
-  await ensureAllowance(client, params.targetedBond, options);
-  const { hash, receipt } = await writeAndWait(
+  const { hash, receipt } = await writeWithAllowance(
     client,
     {
       address: client.addresses.Marketplace,
@@ -32,6 +30,7 @@ export async function challengeSlot(
       functionName: "challengeSlot",
       args: [parameters.requestId, BigInt(parameters.slot), parameters.leaf],
     },
+    params.targetedBond,
     options,
   );
   const [event] = parseEventLogs({

@@ -9,8 +9,12 @@ import { marketplaceAbi, tesseraTokenAbi } from "../generated/abis.ts";
 import { requireWallet, type TesseraClient } from "../client/createTesseraClient.ts";
 import type { ChainError, ContractRevertError, WalletRequiredError } from "../errors/chain.ts";
 import { decodeChainError } from "./internal/decodeError.ts";
-import { ensureAllowance } from "./internal/ensureAllowance.ts";
-import { readOrThrow, writeAndWait, type WriteOptions } from "./internal/write.ts";
+import {
+  readOrThrow,
+  writeAndWait,
+  writeWithAllowance,
+  type WriteOptions,
+} from "./internal/write.ts";
 import type { RequestId } from "./types.ts";
 
 export type CreateStorageRequestParameters = {
@@ -142,16 +146,16 @@ export async function createStorageRequest(
       options,
     );
   } else {
-    if (allowance < escrow) {
-      options.onProgress?.({ type: "request:approve" });
-      approveTxHash = await ensureAllowance(client, escrow, options);
-    }
-    options.onProgress?.({ type: "request:create" });
-    result = await writeAndWait(
+    // Approves only if the request is otherwise valid (simulated first): a refused request leaves no allowance.
+    if (allowance < escrow) options.onProgress?.({ type: "request:approve" });
+    const sent = await writeWithAllowance(
       client,
       { address: market, abi: marketplaceAbi, functionName: "createRequest", args: [p] },
+      escrow,
       options,
     );
+    approveTxHash = sent.approveTxHash;
+    result = sent;
   }
   const [event] = parseEventLogs({
     abi: marketplaceAbi,

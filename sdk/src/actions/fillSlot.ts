@@ -8,8 +8,7 @@ import { encodeAbiParameters, keccak256, type Hash, type Hex } from "viem";
 import { marketplaceAbi } from "../generated/abis.ts";
 import type { TesseraClient } from "../client/createTesseraClient.ts";
 import type { ChainError, ContractRevertError, WalletRequiredError } from "../errors/chain.ts";
-import { ensureAllowance } from "./internal/ensureAllowance.ts";
-import { writeAndWait, type WriteOptions } from "./internal/write.ts";
+import { writeWithAllowance, type WriteOptions } from "./internal/write.ts";
 import { getRequest } from "./getRequest.ts";
 import type { RequestId } from "./types.ts";
 
@@ -58,12 +57,8 @@ export async function fillSlot(
   parameters: FillSlotParameters,
   options: WriteOptions = {},
 ): Promise<FillSlotReturnType> {
-  let approveTxHash: Hash | undefined;
-  if (parameters.approveCollateral ?? true) {
-    const request = await getRequest(client, { requestId: parameters.requestId });
-    approveTxHash = await ensureAllowance(client, request.collateralPerSlot, options);
-  }
-  const { hash } = await writeAndWait(
+  const request = await getRequest(client, { requestId: parameters.requestId });
+  const { hash, approveTxHash } = await writeWithAllowance(
     client,
     {
       address: client.addresses.Marketplace,
@@ -76,7 +71,8 @@ export async function fillSlot(
         parameters.proof,
       ],
     },
-    options,
+    request.collateralPerSlot,
+    { ...options, approve: parameters.approveCollateral ?? true },
   );
   return { txHash: hash, ...(approveTxHash ? { approveTxHash } : {}) };
 }

@@ -7,8 +7,7 @@ import { ContractRevertError } from "../errors/chain.ts";
 import { requireWallet } from "../client/createTesseraClient.ts";
 import { revertMessage } from "./internal/revertMessages.ts";
 import { getProvider } from "./getProvider.ts";
-import { ensureAllowance } from "./internal/ensureAllowance.ts";
-import { writeAndWait, type WriteOptions } from "./internal/write.ts";
+import { writeWithAllowance, type WriteOptions } from "./internal/write.ts";
 
 export type RegisterProviderParameters = {
   stake: bigint;
@@ -26,7 +25,7 @@ export async function registerProvider(
   options: WriteOptions = {},
 ): Promise<RegisterProviderReturnType> {
   const { address } = requireWallet(client, "registerProvider");
-  // Checked before approving the stake, so a refused registration leaves no allowance behind.
+  // Checked first: the clearest message, before anything is simulated or approved.
   if ((await getProvider(client, { provider: address })).registered) {
     const args = [address] as const;
     throw new ContractRevertError({
@@ -36,8 +35,7 @@ export async function registerProvider(
       functionName: "register",
     });
   }
-  const approveTxHash = await ensureAllowance(client, p.stake, options);
-  const { hash } = await writeAndWait(
+  const { hash, approveTxHash } = await writeWithAllowance(
     client,
     {
       address: client.addresses.Marketplace,
@@ -45,6 +43,7 @@ export async function registerProvider(
       functionName: "register",
       args: [p.stake, p.capacityBytes, p.pricePerBytePeriod, p.httpEndpoint, p.multiaddr ?? ""],
     },
+    p.stake,
     options,
   );
   return { txHash: hash, ...(approveTxHash ? { approveTxHash } : {}) };

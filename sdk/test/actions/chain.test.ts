@@ -184,6 +184,7 @@ describe("chain actions (in-process Hardhat)", () => {
     );
     expect(again).toBeInstanceOf(ContractRevertError);
     expect(again.shortMessage).toMatch(/already holds a slot|proof/);
+    expect((await getBalance(bob)).allowance).toBe(0n); // a refused fill approves nothing
 
     const early = await cancelRequest(alice, { requestId }).catch((e) => e);
     expect(early.errorName).toBe("Marketplace__FillDeadlineNotReached");
@@ -215,9 +216,34 @@ describe("chain actions (in-process Hardhat)", () => {
       payment: "approve",
     });
     expect(r.approveTxHash).toBeDefined();
-    const wrong = await createStorageRequest(alice, { ...common, roots: [root] }).catch((e) => e);
+    const wrong = await createStorageRequest(alice, {
+      ...common,
+      roots: [root],
+      payment: "approve",
+    }).catch((e) => e);
     expect(wrong).toBeInstanceOf(ContractRevertError);
     expect(wrong.shortMessage).toBe("1 shard roots/CIDs were given, 2 (k + m) are needed.");
+    expect((await getBalance(alice)).allowance).toBe(0n); // refused requests and registrations approve nothing
+    // a token error bubbling up through the marketplace is decoded too
+    const withCollateral = await createStorageRequest(alice, {
+      ...common,
+      pricePerSlotPeriod: 1000n,
+      collateralPerSlot: parseEther("1"),
+      roots: [root, root],
+    });
+    const head = await chooseProofBlock(bob);
+    const tree = buildMerkleTree(new Uint8Array(64).fill(3));
+    const noAllowance = await fillSlot(bob, {
+      requestId: withCollateral.requestId,
+      slot: 0,
+      proofBlock: head.number,
+      proof: bytesToHex(encodeMerkleProof(tree.proof(0))) as Hex,
+      approveCollateral: false,
+    }).catch((e) => e);
+    expect(noAllowance.errorName).toBe("ERC20InsufficientAllowance");
+    expect(noAllowance.shortMessage).toMatch(
+      /may spend only 0 TSR of your tokens, 1 TSR are needed; approve more/,
+    );
     const nothing = await withdraw(carol).catch((e) => e);
     expect(nothing.shortMessage).toBe("There is nothing to withdraw for this account.");
     const info = await getMarketInfo(alice);

@@ -11,7 +11,7 @@ import type {
   TransactionReceipt,
 } from "viem";
 import { requireWallet, type TesseraClient } from "../../client/createTesseraClient.ts";
-import { TransactionFailedError } from "../../errors/chain.ts";
+import { ContractRevertError, TransactionFailedError } from "../../errors/chain.ts";
 import { decodeChainError } from "./decodeError.ts";
 
 export type WriteOptions = { signal?: AbortSignal; confirmations?: number };
@@ -67,4 +67,42 @@ export async function readOrThrow<T>(functionName: string, f: () => Promise<T>):
   } catch (e) {
     throw decodeChainError(e, functionName);
   }
+}
+
+/**
+ * A write that pulls `amount` tokens from the sender: simulated first, and only if the single
+ * reason it would fail is the token allowance is the marketplace approved for `amount` (then the
+ * call is sent). So a call that would fail for any other reason leaves no allowance behind.
+ */
+export async function writeWithAllowance<
+  const abi extends Abi,
+  functionName extends ContractFunctionName<abi, "nonpayable" | "payable">,
+>(
+  client: TesseraClient,
+  call: {
+    address: Address;
+    abi: abi;
+    functionName: functionName;
+    args: ContractFunctionArgs<abi, "nonpayable" | "payable", functionName>;
+  },
+  amount: bigint,
+  options: WriteOptions & { approve?: boolean } = {},
+): Promise<{ hash: Hash; receipt: TransactionReceipt; result: unknown; approveTxHash?: Hash }> {
+  const { account } = requireWallet(client, String(call.functionName));
+  if (amount > 0n && options.approve !== false) {
+    try {
+      await client.publicClient.simulateContract({ ...(call as object), account } as never);
+    } catch (e) {
+      const decoded = decodeChainError(e, String(call.functionName));
+      if (!(
+        decoded instanceof ContractRevertError && decoded.errorName === "ERC20InsufficientAllowance"
+      ))
+        throw decoded;
+      const { ensureAllowance } = await import("./ensureAllowance.ts");
+      const approveTxHash = await ensureAllowance(client, amount, options);
+      const sent = await writeAndWait(client, call, options);
+      return approveTxHash ? { ...sent, approveTxHash } : sent;
+    }
+  }
+  return writeAndWait(client, call, options);
 }

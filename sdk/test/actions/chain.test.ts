@@ -26,6 +26,9 @@ import { setFileIndex } from "../../src/actions/setFileIndex.ts";
 import { withdraw } from "../../src/actions/withdraw.ts";
 import { submitProofs } from "../../src/actions/submitProofs.ts";
 import { claimSlot } from "../../src/actions/claimSlot.ts";
+import { challengeSlot } from "../../src/actions/challengeSlot.ts";
+import { answerChallenge } from "../../src/actions/answerChallenge.ts";
+import { getTargetedChallenge } from "../../src/actions/getTargetedChallenge.ts";
 import { concatBytes } from "../../src/crypto/bytes.ts";
 
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
@@ -285,6 +288,23 @@ describe("chain actions (in-process Hardhat)", () => {
     expect(started.state).toBe("started");
 
     const carolAddress = carol.walletClient!.account.address;
+    // a targeted challenge on carol's slot, answered with the segment and its path
+    const { challengeId } = await challengeSlot(alice, { requestId, slot: 0, leaf: 7n });
+    expect(await getTargetedChallenge(alice, { challengeId })).toMatchObject({
+      status: "open",
+      leaf: 7n,
+      bond: PARAMS.targetedBond,
+    });
+    const bad = await answerChallenge(carol, {
+      challengeId,
+      proof: bytesToHex(encodeMerkleProof(trees[0]!.proof(6))) as Hex,
+    }).catch((e) => e);
+    expect(bad.errorName).toBe("Marketplace__InvalidProof");
+    await answerChallenge(carol, {
+      challengeId,
+      proof: bytesToHex(encodeMerkleProof(trees[0]!.proof(7))) as Hex,
+    });
+    expect((await getTargetedChallenge(alice, { challengeId })).status).toBe("answered");
     const mineTo = async (period: number) => {
       const now = await carol.publicClient.getBlockNumber();
       const target = BigInt(period) * 20n;
@@ -313,7 +333,10 @@ describe("chain actions (in-process Hardhat)", () => {
     expect(await getSlot(alice, { requestId, slot: 0 })).toMatchObject({ state: "closed" });
     const before = await getBalance(carol);
     // 2 proven periods at 1 TSR minus the 1 % fee, plus the 2 TSR collateral back
-    expect(before.withdrawable).toBe(parseEther("2") + (2n * (parseEther("1") * 99n)) / 100n);
+    // + the challenge bond, which the answer earned
+    expect(before.withdrawable).toBe(
+      parseEther("2") + (2n * (parseEther("1") * 99n)) / 100n + PARAMS.targetedBond,
+    );
     const { amount } = await withdraw(carol);
     expect(amount).toBe(before.withdrawable);
     expect((await getBalance(carol)).token).toBe(before.token + amount);

@@ -12,6 +12,7 @@ export * from "./getFileIndex.ts";
 export * from "./getMarketInfo.ts";
 export * from "./getProvider.ts";
 export * from "./getRequest.ts";
+export * from "./getRequestCreated.ts";
 export * from "./getSlot.ts";
 export * from "./getTargetedChallenge.ts";
 export * from "./listProviders.ts";

@@ -6,6 +6,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Account, Chain, PublicClient, Transport, WalletClient } from "viem";
+import { createTesseraClient, type TesseraClient } from "../client/createTesseraClient.ts";
 import { DeploymentNotFoundError } from "../errors/chain.ts";
 import { parseDeployment, type TesseraAddresses } from "./index.ts";
 
@@ -24,4 +26,22 @@ export async function loadDeployment(chainId: number, options: { dir?: string } 
   const deployment = parseDeployment(JSON.parse(text));
   if (deployment.chainId !== chainId) throw new DeploymentNotFoundError(chainId, `${file} (it is for chain ${deployment.chainId})`);
   return deployment;
+}
+
+/**
+ * A TesseraClient for the chain `publicClient` is connected to, with addresses from
+ * `deployments/<chainId>/addresses.json`.
+ */
+export async function createTesseraClientFromDeployments(args: {
+  publicClient: PublicClient;
+  walletClient?: WalletClient<Transport, Chain | undefined, Account | undefined>;
+  dir?: string;
+}): Promise<TesseraClient> {
+  const chainId = await args.publicClient.getChainId();
+  const addresses = await loadDeployment(chainId, args.dir ? { dir: args.dir } : {});
+  return createTesseraClient({
+    publicClient: args.publicClient,
+    ...(args.walletClient ? { walletClient: args.walletClient } : {}),
+    addresses,
+  });
 }

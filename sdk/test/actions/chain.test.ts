@@ -29,6 +29,7 @@ import { claimSlot } from "../../src/actions/claimSlot.ts";
 import { challengeSlot } from "../../src/actions/challengeSlot.ts";
 import { answerChallenge } from "../../src/actions/answerChallenge.ts";
 import { getTargetedChallenge } from "../../src/actions/getTargetedChallenge.ts";
+import { getRequestCreated } from "../../src/actions/getRequestCreated.ts";
 import { concatBytes } from "../../src/crypto/bytes.ts";
 
 const REPO = fileURLToPath(new URL("../../../", import.meta.url));
@@ -157,6 +158,12 @@ describe("chain actions (in-process Hardhat)", () => {
       cids: ["bafkreia", "bafkreib"],
     });
     expect(approveTxHash).toBeUndefined(); // permit, one transaction
+    expect(await getRequestCreated(alice, { requestId })).toMatchObject({
+      k: 1,
+      m: 1,
+      roots,
+      cids: ["bafkreia", "bafkreib"],
+    });
     expect(escrow).toBe(2n * 1000n * 10n);
     expect((await getBalance(alice)).token).toBe(before.token - escrow);
     const request = await getRequest(alice, { requestId });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { revertMessage } from "../../src/actions/internal/revertMessages.ts";
 import { decodeChainError } from "../../src/actions/internal/decodeError.ts";
-import { loadDeployment } from "../../src/deployments/node.ts";
+import { createTesseraClientFromDeployments, loadDeployment } from "../../src/deployments/node.ts";
 import { ChainError, DeploymentNotFoundError } from "../../src/errors/chain.ts";
 import { SchemaValidationError } from "../../src/errors/manifest.ts";
 
@@ -44,6 +44,10 @@ describe("deployments", () => {
         Marketplace: a,
       });
       await expect(loadDeployment(8453, { dir })).rejects.toThrow(DeploymentNotFoundError);
+      const publicClient = { getChainId: async () => 31337 } as never;
+      expect(
+        (await createTesseraClientFromDeployments({ publicClient, dir })).addresses.Marketplace,
+      ).toBe(a);
       await writeFile(
         join(dir, "31337", "addresses.json"),
         JSON.stringify({ chainId: 31337, TesseraToken: "0x12" }),

@@ -13,7 +13,7 @@ import { sha256Batch64 as defaultHasher } from "#merkle-hasher";
 import { NODE_BYTES, SEGMENT_BYTES, ZERO_NODE, treeDepth } from "./constants.ts";
 import { MerkleProofError } from "./errors.ts";
 import type { Sha256Batch64 } from "./hasher.ts";
-import { buildLayers, hashLeavesInto, hashPair } from "./layers.ts";
+import { buildLayers, createLayerScratch, hashLeavesInto, hashPair, reduceToRoot, type LayerScratch } from "./layers.ts";
 import type { MerkleOptions, MerkleProof } from "./tree.ts";
 
 const CHUNK_LEVELS = 12;
@@ -44,6 +44,7 @@ export class MerkleBuilder {
   readonly #frontier: (Uint8Array | undefined)[] = [];
   readonly #levelCounts: number[] = [];
   readonly #wanted: Wanted[];
+  #layerScratch: LayerScratch | undefined;
   #done = false;
 
   constructor(options: MerkleOptions & { prove?: readonly number[] } = {}) {
@@ -102,12 +103,12 @@ export class MerkleBuilder {
       if (w.leaf >= nLeaves) throw new MerkleProofError(`Leaf ${w.leaf} is out of range for a tree of ${nLeaves} leaves.`);
     let root: Uint8Array;
     if (this.#leafCount > 0) {
-      const layers = this.#reduceChunk(this.#leafCount);
-      let top: Uint8Array = layers[layers.length - 1]!.slice(0, NODE_BYTES);
+      const [chunkTop, chunkLevels] = this.#reduceChunk(this.#leafCount);
+      let top: Uint8Array = chunkTop;
       if (this.#chunks === 0) {
         root = top;
       } else {
-        for (let level = layers.length - 1; level < CHUNK_LEVELS; level++) top = hashPair(this.#hasher, top, ZERO_NODE);
+        for (let level = chunkLevels; level < CHUNK_LEVELS; level++) top = hashPair(this.#hasher, top, ZERO_NODE);
         this.#push(top, CHUNK_LEVELS);
         root = this.#closeFrontier(depth);
       }
@@ -144,17 +145,22 @@ export class MerkleBuilder {
     }
     this.#leafCount += count;
     if (this.#leafCount === CHUNK_LEAVES) {
-      const layers = this.#reduceChunk(CHUNK_LEAVES);
+      const [top] = this.#reduceChunk(CHUNK_LEAVES);
       this.#leafCount = 0;
       this.#chunks++;
-      this.#push(layers[CHUNK_LEVELS]!.slice(0, NODE_BYTES), CHUNK_LEVELS);
+      this.#push(top, CHUNK_LEVELS);
     }
   }
 
-  /** Layers of the current chunk; records in-chunk siblings of wanted leaves. */
-  #reduceChunk(count: number): Uint8Array[] {
-    const layers = buildLayers(this.#hasher, this.#leaves, count);
+  /** Top node and height of the current chunk's subtree; records in-chunk siblings of wanted leaves. */
+  #reduceChunk(count: number): [Uint8Array, number] {
     const base = this.#chunks * CHUNK_LEAVES;
+    const height = treeDepth(count);
+    if (!this.#wanted.some((w) => w.leaf >= base && w.leaf < base + count)) {
+      this.#layerScratch ??= createLayerScratch(CHUNK_LEAVES);
+      return [reduceToRoot(this.#hasher, this.#leaves, count, this.#layerScratch), height];
+    }
+    const layers = buildLayers(this.#hasher, this.#leaves, count);
     for (const w of this.#wanted) {
       if (w.leaf < base || w.leaf >= base + count) continue;
       const local = w.leaf - base;
@@ -164,7 +170,7 @@ export class MerkleBuilder {
         if (s * NODE_BYTES < layer.length) w.siblings[d] = layer.slice(s * NODE_BYTES, (s + 1) * NODE_BYTES);
       }
     }
-    return layers;
+    return [layers[layers.length - 1]!.slice(0, NODE_BYTES), height];
   }
 
   /** Add a node at `level` (≥ CHUNK_LEVELS) to the frontier, pairing it with a pending left node. */

@@ -88,3 +88,44 @@ export function hashSegment(hasher: Sha256Batch64, segment: Uint8Array): Uint8Ar
   hasher(block, digest);
   return digest.slice(0, NODE_BYTES);
 }
+
+/** Reusable buffers for reduceToRoot over at most `maxLeaves` leaves. */
+export type LayerScratch = { messages: Uint8Array; digests: Uint8Array; ping: Uint8Array; pong: Uint8Array };
+
+export function createLayerScratch(maxLeaves: number): LayerScratch {
+  const pairs = Math.ceil(maxLeaves / 2);
+  return {
+    messages: new Uint8Array(pairs * 64),
+    digests: new Uint8Array(pairs * 32),
+    ping: new Uint8Array(pairs * NODE_BYTES),
+    pong: new Uint8Array(pairs * NODE_BYTES),
+  };
+}
+
+/**
+ * The root over `count` leaves, like buildLayers(…).at(-1) but without allocating: layers
+ * alternate between two scratch buffers. Words 9–15 of every message slot are never written,
+ * so they stay zero; word 8 is the NODE_PAD tag.
+ */
+export function reduceToRoot(hasher: Sha256Batch64, leaves: Uint8Array, count: number, scratch: LayerScratch): Uint8Array {
+  const m32 = new Uint32Array(scratch.messages.buffer, scratch.messages.byteOffset, scratch.messages.length / 4);
+  let current = leaves;
+  let n = count;
+  let target = scratch.ping;
+  while (n > 1) {
+    const pairs = Math.ceil(n / 2);
+    const l32 = new Uint32Array(current.buffer, current.byteOffset, n * 4);
+    const words = n * 4;
+    for (let p = 0, m = 0, l = 0; p < pairs; p++, m += 16, l += 8) {
+      for (let w = 0; w < 8; w++) m32[m + w] = l + w < words ? l32[l + w]! : 0;
+      m32[m + 8] = PAD_WORD;
+    }
+    const digests = scratch.digests.subarray(0, pairs * 32);
+    hasher(scratch.messages.subarray(0, pairs * 64), digests);
+    truncateDigests(digests, pairs, target, 0);
+    current = target;
+    target = target === scratch.ping ? scratch.pong : scratch.ping;
+    n = pairs;
+  }
+  return current.slice(0, NODE_BYTES);
+}

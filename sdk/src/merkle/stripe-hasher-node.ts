@@ -18,7 +18,10 @@ const waiters = new Map<string, { resolve: (r: Reply) => void; reject: (e: Error
 
 function getWorker(): Worker {
   if (worker) return worker;
-  const w = new Worker(new URL("./stripe-hasher-worker.ts", import.meta.url));
+  // The worker allocates little: small V8 heaps keep its share of the RSS down.
+  const w = new Worker(new URL("./stripe-hasher-worker.ts", import.meta.url), {
+    resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 },
+  });
   w.on("message", (reply: Reply) => {
     const key = `${reply.job}:${reply.seq}`;
     const waiter = waiters.get(key);

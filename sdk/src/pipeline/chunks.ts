@@ -66,12 +66,16 @@ export async function* encryptChunks(
   const stats: EncryptStats = { chunks: 0, plaintextBytes: 0, encryptedBytes: 0 };
   let compressed = 0;
   let index = 0;
+  // Chunk buffers come back once sealed (≤ concurrency + 2 exist): less garbage, flatter RSS.
+  const spare: Uint8Array[] = [];
+  const allocate = (n: number) => spare.pop() ?? new Uint8Array(n);
   const chunks = (async function* () {
-    for await (const chunk of rechunk(source, chunkSize)) yield { ...chunk, index: index++ };
+    for await (const chunk of rechunk(source, chunkSize, allocate)) yield { ...chunk, index: index++ };
   })();
   const seal = async ({ bytes, last, index: i }: { bytes: Uint8Array; last: boolean; index: number }) => {
     const packed = await compressChunk(bytes, compression);
     const sealed = await cipher.seal(i, last, packed.bytes, packed.codec);
+    if (bytes.length === chunkSize && spare.length < 8) spare.push(bytes);
     const header = new Uint8Array(RECORD_HEADER_BYTES);
     new DataView(header.buffer).setUint32(0, sealed.length);
     header[4] = packed.codec;

@@ -56,7 +56,15 @@ export async function encodeFile(source: ByteSource, options: EncodeOptions & { 
   const coder = await loadErasureCoder({ k, m });
   // A worker pays off only for large stripes (one message round trip per stripe).
   const hasher = createStripeHasher(n, { workers: options.workers ?? pieceBytes >= 64 * 1024 });
-  const hashing: Promise<void>[] = [];
+  /** Stripes queued for hashing, oldest first; a full-size stripe is reused once hashed. */
+  const hashing: { done: Promise<void>; stripe: Uint8Array }[] = [];
+  const spare: Uint8Array[] = [];
+  const fullStripe = () => spare.pop() ?? hasher.allocate(n * pieceBytes);
+  const settleOldest = async () => {
+    const { done, stripe } = hashing.shift()!;
+    await done;
+    if (stripe.length === n * pieceBytes) spare.push(stripe);
+  };
   let shardBytes = 0;
   let dataBytes = 0;
 
@@ -66,7 +74,7 @@ export async function encodeFile(source: ByteSource, options: EncodeOptions & { 
     onProgress?.({ stage: "erasure", bytes: dataBytes });
     const hashed = hasher.update(stripe, piece);
     hashed.catch(() => {}); // awaited below, in order
-    hashing.push(hashed);
+    hashing.push({ done: hashed, stripe });
     const writes: Promise<void>[] = [];
     for (let i = 0; i < n; i++) {
       const bytes = stripe.subarray(i * piece, (i + 1) * piece);
@@ -75,8 +83,9 @@ export async function encodeFile(source: ByteSource, options: EncodeOptions & { 
     shardBytes += piece;
     onProgress?.({ stage: "merkle", bytes: shardBytes * n });
     await Promise.all(writes);
-    // at most two stripes queued for hashing: bounded memory, hashing overlaps the next stripe
-    while (hashing.length > 2) await hashing.shift();
+    // at most two stripes queued for hashing: bounded memory, hashing overlaps the next stripe;
+    // sinks are done with a stripe once their write() resolved (see ShardSink), so it is reused
+    while (hashing.length > 2) await settleOldest();
     if (sinks) for (let i = 0; i < n; i++) onProgress?.({ stage: "upload", bytes: shardBytes, shard: i });
   };
 
@@ -91,7 +100,7 @@ export async function encodeFile(source: ByteSource, options: EncodeOptions & { 
       ...(onProgress ? { onProgress } : {}),
     });
     const stripeData = k * pieceBytes;
-    let stripe = hasher.allocate(n * pieceBytes);
+    let stripe = fullStripe();
     let filled = 0;
     let stats;
     for (;;) {
@@ -106,7 +115,7 @@ export async function encodeFile(source: ByteSource, options: EncodeOptions & { 
         if (filled === stripeData) {
           // A full stripe is only emitted once more data exists, so the final one may be short.
           await emit(stripe, pieceBytes);
-          stripe = hasher.allocate(n * pieceBytes);
+          stripe = fullStripe();
           filled = 0;
         }
         const take = Math.min(stripeData - filled, record.length - off);
@@ -124,7 +133,7 @@ export async function encodeFile(source: ByteSource, options: EncodeOptions & { 
       await emit(last, lastPiece);
     }
 
-    await Promise.all(hashing);
+    while (hashing.length > 0) await settleOldest();
     const roots = await hasher.digest();
     const shards: ShardCommitment[] = [];
     for (let i = 0; i < n; i++) {

@@ -1,6 +1,8 @@
 /**
  * Where encoded shards go. The encoder awaits every `write` before producing the next stripe,
  * so a slow sink (an upload, a disk) slows the whole pipeline instead of filling memory.
+ * `piece` is a view into a stripe buffer the encoder reuses after the write resolved: a sink
+ * that keeps the bytes longer must copy them (memorySink and readableSinks do).
  */
 export type ShardSink = {
   write(piece: Uint8Array): Promise<void> | void;
@@ -80,7 +82,7 @@ export function readableSinks(n: number, highWaterMark = 2): { sinks: ShardSink[
     sinks.push({
       async write(piece) {
         if (cancelled !== undefined) throw cancelled;
-        controller.enqueue(piece);
+        controller.enqueue(piece.slice());
         while ((controller.desiredSize ?? 1) <= 0 && cancelled === undefined) await new Promise<void>((r) => (wake = r));
         if (cancelled !== undefined) throw cancelled;
       },

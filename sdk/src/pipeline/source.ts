@@ -30,10 +30,15 @@ export async function* iterateBytes(source: ByteSource, signal?: AbortSignal): A
 
 /**
  * Cut a byte stream into pieces of exactly `size` bytes (the last may be shorter), each tagged
- * with whether it is the last one. An empty source yields one empty last piece.
+ * with whether it is the last one. An empty source yields one empty last piece. `allocate` lets
+ * the caller recycle chunk buffers it is done with.
  */
-export async function* rechunk(source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<{ bytes: Uint8Array; last: boolean }> {
-  let buffer = new Uint8Array(size);
+export async function* rechunk(
+  source: AsyncIterable<Uint8Array>,
+  size: number,
+  allocate: (size: number) => Uint8Array = (n) => new Uint8Array(n),
+): AsyncGenerator<{ bytes: Uint8Array; last: boolean }> {
+  let buffer = allocate(size);
   let filled = 0;
   let pending: Uint8Array | undefined;
   for await (const piece of source) {
@@ -47,7 +52,7 @@ export async function* rechunk(source: AsyncIterable<Uint8Array>, size: number):
       if (filled === size) {
         if (pending) yield { bytes: pending, last: false };
         pending = buffer;
-        buffer = new Uint8Array(size);
+        buffer = allocate(size);
         filled = 0;
       }
     }

@@ -112,6 +112,10 @@ export async function providerHasShard(
   throw await errorFromResponse(base, res);
 }
 
+/**
+ * In browsers pass the shard as a `Uint8Array` or `Blob` (a file-backed Blob is not held in memory):
+ * browsers cannot send a streamed body with a Content-Length.
+ */
 export async function uploadShard(
   parameters: UploadShardParameters,
   options: { signal?: AbortSignal; onProgress?: (event: UploadProgressEvent) => void } = {},
@@ -121,6 +125,11 @@ export async function uploadShard(
   const attempts = parameters.retry?.attempts ?? 4;
   const { signal, onProgress } = options;
   const url = `${base}/v1/requests/${requestId}/slots/${slot}`;
+  const known =
+    body instanceof Uint8Array ? body.length : typeof body === "function" ? undefined : body.size;
+  if (known !== undefined && known !== size) {
+    throw new RangeError(`the shard body is ${known} bytes but size says ${size}`);
+  }
   let lastError: unknown;
 
   const alreadyThere = async (attempt: number): Promise<UploadShardReturnType | undefined> => {
@@ -149,7 +158,12 @@ export async function uploadShard(
         url,
         {
           method: "PUT",
-          headers: { "content-type": "application/octet-stream", "content-length": String(size) },
+          // fetch sets Content-Length itself for bytes and Blobs (some fetch implementations reject
+          // an explicit one); a stream body needs it spelled out (Node; browsers cannot stream it).
+          headers: {
+            "content-type": "application/octet-stream",
+            ...(typeof body === "function" ? { "content-length": String(size) } : {}),
+          },
           body: toStream(body, (n) => {
             sent += n;
             onProgress?.({ type: "upload:bytes", slot, bytes: sent, total: size });

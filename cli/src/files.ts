@@ -20,7 +20,7 @@ import { pipeline } from "node:stream/promises";
 import type { Address, Hex } from "viem";
 import { encodeFile, decodeFile, NotEnoughShardsErrorGuard, DEFAULT_CHUNK_SIZE, DEFAULT_PIECE_BYTES, type EncodeResult, type ShardSource } from "./sdk.ts";
 import { buildManifest, newFileId, newFileKeyFor, type Manifest } from "./sdk.ts";
-import { createFileIndex, encryptFileIndex, decryptFileIndex, addFileVersion, type FileIndex } from "./sdk.ts";
+import { createFileIndex, encryptFileIndex, decryptFileIndex, addFileVersion, normalizePath, type FileIndex } from "./sdk.ts";
 import { fromBase64Url, toBase64Url, hkdfSha256, deriveSubkey, wrapFileKey } from "./sdk.ts";
 import type { Context } from "./context.ts";
 import { Contracts } from "./chain.ts";
@@ -368,8 +368,11 @@ export async function putFiles(
     const journalDir = ctx.path("unindexed");
     mkdirSync(journalDir, { recursive: true });
     const journal = readdirSync(journalDir).filter((f) => f.endsWith(".json"));
+    type JournalEntry = { remotePath: string; manifest: Manifest; source?: string; sourceSize?: number; sourceMtimeMs?: number };
+    const journaled: JournalEntry[] = [];
     for (const name of journal) {
-      const entry = JSON.parse(readFileSync(join(journalDir, name), "utf8")) as { remotePath: string; manifest: Manifest };
+      const entry = JSON.parse(readFileSync(join(journalDir, name), "utf8")) as JournalEntry;
+      journaled.push(entry);
       const known = Object.values(index.files).some((f) => f.versions.some((v) => v.fileId === entry.manifest.fileId));
       if (!known) {
         index = addFileVersion(index, entry.remotePath, { manifest: entry.manifest }).index;
@@ -377,6 +380,24 @@ export async function putFiles(
       }
     }
     for (const entry of entries) {
+      const stat = statSync(entry.source);
+      const done = journaled.find(
+        (j) => j.source === entry.source && j.sourceSize === stat.size && j.sourceMtimeMs === stat.mtimeMs && j.remotePath === entry.remotePath,
+      );
+      if (done) {
+        // Stored completely by an interrupted run (and added to the index above): nothing to pay.
+        const version = index.files[normalizePath(entry.remotePath)]?.versions.find((v) => v.fileId === done.manifest.fileId);
+        files.push({
+          path: normalizePath(entry.remotePath),
+          version: version?.version ?? 0,
+          size: done.manifest.size,
+          requestId: done.manifest.storage!.requestId as Hex,
+          escrow: 0n,
+          durationPeriods: 0,
+          resumed: true,
+        });
+        continue;
+      }
       const { manifest, store } = await storeObject(
         ctx,
         masterKey,
@@ -384,12 +405,15 @@ export async function putFiles(
         options,
         progress,
       );
-      writeFileSync(join(journalDir, `${store.requestId}.json`), JSON.stringify({ remotePath: entry.remotePath, manifest }));
+      writeFileSync(
+        join(journalDir, `${store.requestId}.json`),
+        JSON.stringify({ remotePath: entry.remotePath, manifest, source: entry.source, sourceSize: stat.size, sourceMtimeMs: stat.mtimeMs }),
+      );
       journal.push(`${store.requestId}.json`);
       const added = addFileVersion(index, entry.remotePath, { manifest });
       index = added.index;
       files.push({
-        path: Object.keys(index.files).find((p) => p === entry.remotePath.replace(/^\/+|\/+$/g, "")) ?? entry.remotePath,
+        path: normalizePath(entry.remotePath),
         version: added.version.version,
         size: manifest.size,
         requestId: store.requestId,

@@ -72,6 +72,8 @@ export type StackOptions = {
   deployParameters?: Record<string, Record<string, unknown>>;
   /** Where deployments/<chainId>/ is written; default the repo's deployments/ (what the CLI reads). */
   deploymentsDir?: string;
+  /** Compile the contracts before deploying (default true; tests compile once up front). */
+  compile?: boolean;
   /** Chain poll interval of the provider nodes. */
   providerPollMs?: number;
   /** Extra environment for every provider process. */
@@ -177,7 +179,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const env = { ...process.env, TESSERA_STACK_DIR: dir };
 
   const stopAll = async (): Promise<void> => {
-    for (const provider of providers) if (provider.proc) await stopProcess(provider.proc);
+    await Promise.all(providers.map((provider) => (provider.proc ? stopProcess(provider.proc) : undefined)));
     for (const proc of procs.reverse()) await stopProcess(proc);
   };
   const providers: ProviderHandle[] = [];
@@ -233,7 +235,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       const deployProc = startProcess({
         name: "deploy",
         command: node,
-        args: [join(REPO_ROOT, "node_modules/hardhat/dist/src/cli.js"), "run", "--network", "localhost", deployScript],
+        args: [
+          join(REPO_ROOT, "node_modules/hardhat/dist/src/cli.js"),
+          "run",
+          "--network",
+          "localhost",
+          ...(options.compile === false ? ["--no-compile"] : []),
+          deployScript,
+        ],
         cwd: REPO_ROOT,
         env: { ...env, ...deployEnv },
         stateDir: dir,

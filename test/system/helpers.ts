@@ -47,6 +47,7 @@ export async function startTestStack(name: string, options: Partial<StackOptions
     providerPollMs: 250,
     deploymentsDir,
     deployEnv: { TESSERA_PERIOD_BLOCKS: "10" },
+    compile: false, // global-setup.ts compiled once
     ...options,
   });
   return Object.assign(stack, { tmp, deploymentsDir });

@@ -13,7 +13,14 @@ describe("local stack", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "tessera-stack-"));
-    stack = await startStack({ dir, rpcPort: 28545, providers: 0, blockTimeMs: 250 });
+    stack = await startStack({
+      dir,
+      rpcPort: 28545,
+      providers: 0,
+      blockTimeMs: 250,
+      compile: false,
+      deploymentsDir: join(dir, "deployments"),
+    });
   });
 
   afterAll(async () => {
@@ -23,6 +30,7 @@ describe("local stack", () => {
 
   it("serves the chain on 127.0.0.1 with interval mining", async () => {
     expect(stack.chainId).toBe(31337);
+    expect(stack.deployment?.Marketplace).toMatch(/^0x[0-9a-fA-F]{40}$/);
     const first = await stack.publicClient.getBlockNumber({ cacheTime: 0 });
     let later = first;
     for (let i = 0; i < 100 && later <= first; i++) {

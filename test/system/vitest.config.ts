@@ -8,6 +8,7 @@ export default defineConfig({
   test: {
     root: resolve(dirname(fileURLToPath(import.meta.url)), "..", ".."),
     include: ["test/system/**/*.test.ts"],
+    globalSetup: ["test/system/global-setup.ts"],
     pool: "forks",
     fileParallelism: false,
     testTimeout: 180_000,

@@ -17,12 +17,12 @@ export * from "./errors.ts";
 
 export const DEFAULT_DATA_SHARDS = 10;
 export const DEFAULT_PARITY_SHARDS = 4;
-/** GF(2^8) limit of the code. */
-export const MAX_SHARDS = 256;
+/** n = k + m limit: GF(2^8) allows 256; 255 keeps every slot index a byte (manifest schema too). */
+export const MAX_SHARDS = 255;
 
 export type ErasureParams = { k: number; m: number };
 
-/** Throws ErasureParamsError unless 1 ≤ k, 1 ≤ m, k ≤ 255, m ≤ 255 and k + m ≤ 256. */
+/** Throws ErasureParamsError unless 1 ≤ k, 1 ≤ m and k + m ≤ 255. */
 export function validateErasureParams({ k, m }: ErasureParams): void {
   const bad = (why: string) => {
     throw new ErasureParamsError(`Invalid redundancy k=${k}, m=${m}: ${why}.`);

@@ -78,3 +78,18 @@ export type EncodeResult = PipelineLayout & {
 export const DEFAULT_CHUNK_SIZE = 1 << 20;
 export const DEFAULT_PIECE_BYTES = 1 << 18;
 export const MAX_CHUNK_SIZE = 64 << 20;
+
+/** Version of the record / stripe format written by encodeFile (see chunks.ts, encode.ts). */
+export const PIPELINE_FORMAT = 1;
+
+/**
+ * What a manifest must keep, besides k, m, chunkSize, shardSize, fileId, size and the shard
+ * commitments, for decodeFile to read the file back: put it in the manifest's `encoding`.
+ */
+export function pipelineEncoding(result: Pick<EncodeResult, "pieceBytes" | "encryptedSize">): {
+  format: number;
+  pieceBytes: number;
+  encryptedSize: number;
+} {
+  return { format: PIPELINE_FORMAT, pieceBytes: result.pieceBytes, encryptedSize: result.encryptedSize };
+}

@@ -192,11 +192,21 @@ export async function* readStripes(readers: Map<number, ShardReader>, params: De
   const direct = chosen[k - 1] === k - 1; // all data shards present: no reconstruction
   const coder = direct ? undefined : await loadErasureCoder({ k, m });
   const stripes = Math.ceil(shardSize / pieceBytes);
-  for (let s = 0; s < stripes; s++) {
-    signal?.throwIfAborted();
+  const read = (s: number) => {
     const offset = s * pieceBytes;
     const piece = Math.min(pieceBytes, shardSize - offset);
-    const pieces = await Promise.all(chosen.map((i) => readers.get(i)!.read(offset, piece)));
+    const p = Promise.all(chosen.map((i) => readers.get(i)!.read(offset, piece)));
+    p.catch(() => {}); // awaited in order below
+    return { piece, pieces: p };
+  };
+  // Read ahead: the next stripes' reads run while this one is rebuilt and decrypted.
+  const ahead: ReturnType<typeof read>[] = [];
+  for (let s = 0; s < stripes; s++) {
+    signal?.throwIfAborted();
+    while (ahead.length < 3 && s + ahead.length < stripes) ahead.push(read(s + ahead.length));
+    const next = ahead.shift()!;
+    const piece = next.piece;
+    const pieces = await next.pieces;
     if (direct) {
       for (const p of pieces) yield p;
       continue;

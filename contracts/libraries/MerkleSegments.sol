@@ -55,33 +55,33 @@ library MerkleSegments {
         if (offset + SEGMENT_BYTES + NODE_BYTES * depth > proof.length) return false;
         assembly ("memory-safe") {
             // Scratch space only: 0x00–0x3f is the 64-byte hash input, 0x00–0x1f the output.
-            // High-16-byte mask (a left-aligned bytes16) and the node tag word 0x01 ‖ 0^31.
-            let high := not(0xffffffffffffffffffffffffffffffff)
-            let pad := shl(248, 1)
             let p := add(proof.offset, offset)
             // Leaf: SHA256(segment) — copy the 64-byte segment from calldata into scratch space.
             calldatacopy(0x00, p, 0x40)
             ok := staticcall(gas(), 0x02, 0x00, 0x40, 0x00, 0x20)
-            // Keep the high 16 bytes (truncation to 128 bits).
-            let h := and(mload(0x00), high)
-            p := add(p, 0x40)
-            for { let d := 0 } lt(d, depth) { d := add(d, 1) } {
-                // Sibling: the next 16 calldata bytes (calldataload reads 32; keep the high 16).
-                let s := and(calldataload(p), high)
-                // Bit d of the leaf index says whether the running hash is the left or right child;
-                // the first word of the message is left ‖ right (16 + 16 bytes).
-                switch and(shr(d, leaf), 1)
-                case 0 { mstore(0x00, or(h, shr(128, s))) }
-                default { mstore(0x00, or(s, shr(128, h))) }
-                // Second word: the node tag 0x01 ‖ 31 zero bytes (rewritten each level because the
-                // precompile output overwrote only 0x00–0x1f; this keeps the block self-contained).
-                mstore(0x20, pad)
+            // h holds the running hash in its high 16 bytes; its low 16 bytes are junk that each
+            // level below overwrites or shifts out, so it is never masked inside the loop.
+            // Second half of every node message: the tag 0x01 followed by 31 zero bytes.
+            mstore(0x20, shl(248, 1))
+            // high: mask of a word's high 16 bytes; tag: 0x01 in byte 16 of a word (see below).
+            let high := not(0xffffffffffffffffffffffffffffffff)
+            let tag := shl(120, 1)
+            let end := add(p, add(0x40, shl(4, depth)))
+            for { p := add(p, 0x40) } lt(p, end) { p := add(p, 0x10) } {
+                // Bit d of the leaf index (leaf shifts right once per level): 0 = the running hash
+                // is the left child, 1 = the right child. Branch-free:
+                // 1. write the word (hash ‖ 0x01 ‖ 0^15) at 0x00 (left) or 0x10 (right). At 0x10 its
+                //    low half lands on 0x20–0x2f and rewrites the tag byte in place, so the message's
+                //    second half stays 0x01 ‖ 0^31 (0x30–0x3f are never written after the leaf).
+                // 2. copy the 16-byte sibling from calldata into the other half, 0x10 or 0x00.
+                let b := and(leaf, 1)
+                mstore(shl(4, b), or(and(mload(0x00), high), tag))
+                calldatacopy(shl(4, xor(b, 1)), p, 0x10)
                 ok := and(ok, staticcall(gas(), 0x02, 0x00, 0x40, 0x00, 0x20))
-                h := and(mload(0x00), high)
-                p := add(p, 0x10)
+                leaf := shr(1, leaf)
             }
-            // The root is a left-aligned bytes16; mask it in case the caller left dirty low bits.
-            ok := and(ok, eq(h, and(root, high)))
+            // Truncate to 16 bytes; mask the root too in case the caller left dirty low bits.
+            ok := and(ok, eq(and(mload(0x00), high), and(root, high)))
         }
     }
 }

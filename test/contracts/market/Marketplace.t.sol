@@ -351,6 +351,24 @@ contract MarketplaceProofTest is MarketFixture {
         assertEq(market.getProvider(P1).proofsSubmitted, 1, "counter");
     }
 
+    function test_submitProofs_mixedDepths() public {
+        // P4 holds shards of depth 3 (5 leaves, ZERO padding), 0 (one leaf) and 4 besides: the
+        // batch walk handles odd, zero and even depths in one call, over several periods.
+        register(P4);
+        RequestId a = createRequest(requestParams(1, 1, 300, 10));
+        RequestId b = createRequest(requestParams(1, 1, 64, 10));
+        RequestId c = createRequest(requestParams(1, 1, 2000, 10));
+        fill(a, 0, P4);
+        fill(b, 1, P4);
+        fill(c, 0, P4);
+        for (uint256 i; i < 6; ++i) {
+            nextPeriod();
+            uint256 period = market.currentPeriod();
+            prove(P4);
+            assertTrue(market.isProven(P4, period), "proven");
+        }
+    }
+
     function test_submitProofs_revertsWhenAlreadyProven() public {
         uint256 period = market.currentPeriod();
         bytes memory proofs = proofsFor(P1);

@@ -3,6 +3,7 @@ pragma solidity ^0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Marketplace} from "../../../contracts/market/Marketplace.sol";
+import {MerkleSegments} from "../../../contracts/libraries/MerkleSegments.sol";
 import {Params} from "../../../contracts/types/Params.sol";
 import {RequestId} from "../../../contracts/types/RequestId.sol";
 import {RequestState} from "../../../contracts/types/Market.sol";
@@ -38,9 +39,10 @@ contract MarketplaceHarness is Marketplace {
             pr.dueUntil = type(uint32).max;
         }
         for (uint256 i; i < count; ++i) {
-            uint256 entry = (uint256(uint128(root)) << 128) | (nLeaves << 96) | ((uint256(1) << 63 | (len + i)) << 16);
+            uint256 entry = (uint256(uint128(root)) << 128) | (nLeaves << 96) | ((uint256(1) << 63 | (len + i)) << 16)
+                | MerkleSegments.depthOf(nLeaves);
             units.push(entry);
-            _unitPos[provider][entry & ((uint256(1) << 96) - 1)] = len + i + 1;
+            _unitPos[provider][entry & KEY_MASK] = len + i + 1;
         }
     }
 }

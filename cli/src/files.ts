@@ -18,7 +18,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Address, Hex } from "viem";
-import { encodeFile, decodeFile, NotEnoughShardsErrorGuard, DEFAULT_CHUNK_SIZE, DEFAULT_PIECE_BYTES, type EncodeResult, type ShardSource } from "./sdk.ts";
+import { encodeFile, decodeFile, pipelineEncoding, NotEnoughShardsErrorGuard, DEFAULT_CHUNK_SIZE, DEFAULT_PIECE_BYTES, type EncodeResult, type ShardSource } from "./sdk.ts";
 import { buildManifest, newFileId, newFileKeyFor, type Manifest } from "./sdk.ts";
 import { createFileIndex, encryptFileIndex, decryptFileIndex, addFileVersion, normalizePath, type FileIndex } from "./sdk.ts";
 import { fromBase64Url, toBase64Url, hkdfSha256, deriveSubkey, wrapFileKey } from "./sdk.ts";
@@ -61,7 +61,8 @@ class FileSink {
     this.stream = createWriteStream(path);
   }
   async write(piece: Uint8Array): Promise<void> {
-    if (!this.stream.write(piece)) await new Promise<void>((r) => this.stream.once("drain", () => r()));
+    // The encoder reuses its buffers: copy before handing the bytes to the write queue.
+    if (!this.stream.write(Buffer.from(piece))) await new Promise<void>((r) => this.stream.once("drain", () => r()));
   }
   async close(): Promise<void> {
     await new Promise<void>((resolveClose, reject) => this.stream.end((e?: Error | null) => (e ? reject(e) : resolveClose())));
@@ -116,7 +117,7 @@ function manifestFor(
     erasure: { k: e.k, m: e.m, shardSize: e.shardSize },
     shards: e.shards.map((s) => ({ cid: s.cid, root: s.root.toLowerCase() })),
     storage: store,
-    encoding: { pieceBytes: e.pieceBytes, chunks: e.chunks },
+    encoding: { ...pipelineEncoding(e), chunks: e.chunks },
     wrappedFileKey: info.wrappedFileKey,
   });
 }
@@ -296,7 +297,7 @@ export async function loadIndex(ctx: Context, masterKey: Uint8Array, progress?: 
       shards: request.roots.map((root, i) => ({ root: root.toLowerCase(), cid: cids[i] })),
       fileId,
     };
-    for await (const piece of downloadObject(ctx, layout, fileKey, parsed.requestId, [], progress, "the file index")) chunks.push(piece);
+    for await (const piece of downloadObject(ctx, layout, fileKey, parsed.requestId, [], progress, "the file index")) chunks.push(Buffer.from(piece));
   } finally {
     fileKey.fill(0);
   }
@@ -568,7 +569,7 @@ export async function downloadToFile(ctx: Context, manifest: Manifest, fileKey: 
     const counted = async function* (source: AsyncGenerator<Uint8Array>) {
       for await (const piece of source) {
         bytes += piece.length;
-        yield piece;
+        yield Buffer.from(piece); // the decoder may reuse its buffers once we ask for the next piece
       }
     };
     await pipeline(Readable.from(counted(downloadStream(ctx, manifest, fileKey, progress))), createWriteStream(tmp));

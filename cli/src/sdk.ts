@@ -1,7 +1,7 @@
 /**
  * The sdk surface the CLI uses, in one place (sdk/src/*; no build step, TypeScript sources).
  */
-export { encodeFile, decodeFile, DEFAULT_CHUNK_SIZE, DEFAULT_PIECE_BYTES, type EncodeResult, type ShardSource } from "@tessera/sdk/pipeline/index";
+export { encodeFile, decodeFile, pipelineEncoding, DEFAULT_CHUNK_SIZE, DEFAULT_PIECE_BYTES, type EncodeResult, type ShardSource } from "@tessera/sdk/pipeline/index";
 export { buildManifest, newFileId, newFileKeyFor, manifestFileKey } from "@tessera/sdk/manifest/build";
 export { encryptManifest, decryptManifest } from "@tessera/sdk/manifest/encrypt";
 export type { Manifest } from "@tessera/sdk/manifest/schema";

@@ -23,7 +23,7 @@ async function randomFile(path: string, size: number): Promise<void> {
   const out = createWriteStream(path);
   for (let left = size; left > 0; ) {
     const n = Math.min(left, 1 << 20);
-    if (!out.write(randomBytes(n))) await new Promise((r) => out.once("drain", r));
+    if (!out.write(randomBytes(n))) await new Promise<void>((r) => out.once("drain", () => r()));
     left -= n;
   }
   await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));

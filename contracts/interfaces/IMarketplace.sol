@@ -3,7 +3,12 @@ pragma solidity ^0.8.30;
 
 import {RequestId} from "../types/RequestId.sol";
 import {
-    RequestParams, RequestState, RequestView, SlotView, Challenge, TargetedChallenge
+    RequestParams,
+    RequestState,
+    RequestView,
+    SlotView,
+    Challenge,
+    TargetedChallenge
 } from "../types/Market.sol";
 import {IProviderRegistry} from "./IProviderRegistry.sol";
 import {IProtocolParams} from "./IProtocolParams.sol";
@@ -20,7 +25,11 @@ interface IMarketplaceEvents {
     /// @notice The price per slot and period must be positive.
     error Marketplace__ZeroPrice();
     /// @notice n · price · duration does not fit in 128 bits.
-    error Marketplace__EscrowOverflow(uint256 n, uint256 pricePerSlotPeriod, uint256 durationPeriods);
+    error Marketplace__EscrowOverflow(
+        uint256 n,
+        uint256 pricePerSlotPeriod,
+        uint256 durationPeriods
+    );
     /// @notice `expected` roots (or cids) were required, `got` were given.
     error Marketplace__WrongShardCount(uint256 expected, uint256 got);
     /// @notice Root `index` is zero.
@@ -100,7 +109,12 @@ interface IMarketplaceEvents {
     /// @notice `provider` filled `slot` of `id`, locking collateral.
     event SlotFilled(RequestId indexed id, uint256 indexed slot, address indexed provider);
     /// @notice A freed slot was refilled by `provider`, who earned `bounty`.
-    event SlotRepaired(RequestId indexed id, uint256 indexed slot, address indexed provider, uint256 bounty);
+    event SlotRepaired(
+        RequestId indexed id,
+        uint256 indexed slot,
+        address indexed provider,
+        uint256 bounty
+    );
     /// @notice All slots were filled; the deal is paid for periods [startPeriod, endPeriod).
     event RequestStarted(RequestId indexed id, uint256 startPeriod, uint256 endPeriod);
     /// @notice An unfilled request was cancelled after its deadline; the client is refunded.
@@ -113,11 +127,19 @@ interface IMarketplaceEvents {
     event ProofsSubmitted(address indexed provider, uint256 indexed period, uint256 challenges);
     /// @notice `reporter` reported `provider`'s missing proof of `period`; `slashed` taken, `reward` paid.
     event ProofMissed(
-        address indexed provider, uint256 indexed period, address indexed reporter, uint256 slashed, uint256 reward
+        address indexed provider,
+        uint256 indexed period,
+        address indexed reporter,
+        uint256 slashed,
+        uint256 reward
     );
     /// @notice `slot` of `id` was taken from `provider`; `bounty` kept for the repairer, `refunded` to the client.
     event SlotFreed(
-        RequestId indexed id, uint256 indexed slot, address indexed provider, uint256 bounty, uint256 refunded
+        RequestId indexed id,
+        uint256 indexed slot,
+        address indexed provider,
+        uint256 bounty,
+        uint256 refunded
     );
     /// @notice Periods [fromPeriod, toPeriod) of `slot` were settled: `paid` (net) to `provider`,
     /// `fee` to the treasury, `refunded` to the client.
@@ -132,7 +154,12 @@ interface IMarketplaceEvents {
         uint256 refunded
     );
     /// @notice The slot closed: `collateral` returned to `provider` (zero address for a vacant slot).
-    event SlotReleased(RequestId indexed id, uint256 indexed slot, address indexed provider, uint256 collateral);
+    event SlotReleased(
+        RequestId indexed id,
+        uint256 indexed slot,
+        address indexed provider,
+        uint256 collateral
+    );
     /// @notice `challenger` challenged `leaf` of `slot` of `id`, held by `provider`.
     event SlotChallenged(
         uint256 indexed challengeId,
@@ -150,7 +177,6 @@ interface IMarketplaceEvents {
     event ChallengeFailed(uint256 indexed challengeId, uint256 slashed, uint256 reward);
     /// @notice `account` withdrew its pull balance.
     event Withdrawn(address indexed account, uint256 amount);
-
 }
 
 /// @title IMarketplace — storage requests, slots, proofs, slashing, repair and payouts.
@@ -162,13 +188,22 @@ interface IMarketplace is IMarketplaceEvents, IProviderRegistry, IProtocolParams
     function createRequest(RequestParams calldata p) external returns (RequestId id);
 
     /// @notice {createRequest} with an ERC-2612 permit for the escrow.
-    function createRequestWithPermit(RequestParams calldata p, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
-        external
-        returns (RequestId id);
+    function createRequestWithPermit(
+        RequestParams calldata p,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external returns (RequestId id);
 
     /// @notice Fills (or repairs) `slot` of `id`, locking collateralPerSlot and proving the leaf
     /// drawn from `blockhash(proofBlock)` (one of the last 256 blocks).
-    function fillSlot(RequestId id, uint256 slot, uint256 proofBlock, bytes calldata proof) external;
+    function fillSlot(
+        RequestId id,
+        uint256 slot,
+        uint256 proofBlock,
+        bytes calldata proof
+    ) external;
 
     /// @notice Cancels a request not started by its fill deadline; the client is refunded in full.
     function cancelRequest(RequestId id) external;
@@ -190,7 +225,11 @@ interface IMarketplace is IMarketplaceEvents, IProviderRegistry, IProtocolParams
     function markProofAsMissing(address provider, uint256 period) external;
 
     /// @notice Challenges `leaf` of `slot` of `id`, posting the targeted bond.
-    function challengeSlot(RequestId id, uint256 slot, uint256 leaf) external returns (uint256 challengeId);
+    function challengeSlot(
+        RequestId id,
+        uint256 slot,
+        uint256 leaf
+    ) external returns (uint256 challengeId);
 
     /// @notice Answers targeted challenge `challengeId` with segment ‖ siblings.
     function answerChallenge(uint256 challengeId, bytes calldata proof) external;
@@ -206,7 +245,10 @@ interface IMarketplace is IMarketplaceEvents, IProviderRegistry, IProtocolParams
     function getRequest(RequestId id) external view returns (RequestView memory);
     function getSlot(RequestId id, uint256 slot) external view returns (SlotView memory);
     function getChallenge(uint256 challengeId) external view returns (TargetedChallenge memory);
-    function challengesFor(address provider, uint256 period) external view returns (Challenge[] memory);
+    function challengesFor(
+        address provider,
+        uint256 period
+    ) external view returns (Challenge[] memory);
     function isProven(address provider, uint256 period) external view returns (bool);
     function seedOf(uint256 period) external view returns (bytes32);
     function balanceOf(address account) external view returns (uint256);

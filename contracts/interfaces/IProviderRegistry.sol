@@ -35,7 +35,11 @@ interface IProviderRegistry {
     );
     /// @notice A provider changed its capacity, ask or endpoints.
     event ProviderUpdated(
-        address indexed provider, uint64 capacityBytes, uint128 pricePerBytePeriod, string httpEndpoint, string multiaddr
+        address indexed provider,
+        uint64 capacityBytes,
+        uint128 pricePerBytePeriod,
+        string httpEndpoint,
+        string multiaddr
     );
     /// @notice `amount` was added to the stake of `provider`.
     event StakeAdded(address indexed provider, uint256 amount);

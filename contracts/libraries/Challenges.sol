@@ -46,7 +46,12 @@ library Challenges {
     }
 
     /// @notice The leaf a filler must prove: uint256(keccak256(abi.encode(blockHash, id, slot))) % nLeaves.
-    function fillLeaf(bytes32 blockHash, RequestId id, uint256 slot, uint256 nLeaves) internal pure returns (uint256) {
+    function fillLeaf(
+        bytes32 blockHash,
+        RequestId id,
+        uint256 slot,
+        uint256 nLeaves
+    ) internal pure returns (uint256) {
         return uint256(keccak256(abi.encode(blockHash, id, slot))) % nLeaves;
     }
 }

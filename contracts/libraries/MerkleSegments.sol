@@ -45,11 +45,13 @@ library MerkleSegments {
     /// proof does not fit in `proof`.
     /// @dev Walks the path in assembly, hashing in the scratch space (0x00–0x3f) with the SHA-256
     /// precompile: no memory is allocated, so the cost is flat ≈ 200 gas per level.
-    function verify(bytes calldata proof, uint256 offset, uint256 leaf, uint256 depth, bytes16 root)
-        internal
-        view
-        returns (bool ok)
-    {
+    function verify(
+        bytes calldata proof,
+        uint256 offset,
+        uint256 leaf,
+        uint256 depth,
+        bytes16 root
+    ) internal view returns (bool ok) {
         // Bounds: `offset` and `depth` come from the contract (≤ calldata size, ≤ 32), so the sum
         // cannot overflow; a short proof makes verification fail instead of reading zero padding.
         if (offset + SEGMENT_BYTES + NODE_BYTES * depth > proof.length) return false;
@@ -67,7 +69,11 @@ library MerkleSegments {
             let high := not(0xffffffffffffffffffffffffffffffff)
             let tag := shl(120, 1)
             let end := add(p, add(0x40, shl(4, depth)))
-            for { p := add(p, 0x40) } lt(p, end) { p := add(p, 0x10) } {
+            for {
+                p := add(p, 0x40)
+            } lt(p, end) {
+                p := add(p, 0x10)
+            } {
                 // Bit d of the leaf index (leaf shifts right once per level): 0 = the running hash
                 // is the left child, 1 = the right child. Branch-free:
                 // 1. write the word (hash ‖ 0x01 ‖ 0^15) at 0x00 (left) or 0x10 (right). At 0x10 its

@@ -54,7 +54,9 @@ contract Marketplace is IMarketplace, MarketplaceBase {
         uint256 periodBlocks_,
         Params memory initialParams
     ) MarketplaceBase(token_, initialOwner, treasury_, periodBlocks_, initialParams) {
-        _extension = address(new MarketplaceExtension(token_, initialOwner, treasury_, periodBlocks_, initialParams));
+        _extension = address(
+            new MarketplaceExtension(token_, initialOwner, treasury_, periodBlocks_, initialParams)
+        );
     }
 
     /// @notice The contract holding the cold functions (for verification tools).
@@ -63,7 +65,9 @@ contract Marketplace is IMarketplace, MarketplaceBase {
     }
 
     /// @inheritdoc IMarketplace
-    function createRequest(RequestParams calldata p) external whenNotPaused nonReentrant returns (RequestId id) {
+    function createRequest(
+        RequestParams calldata p
+    ) external whenNotPaused nonReentrant returns (RequestId id) {
         uint256 escrow = _validateRequest(p);
         id = _storeRequest(p, escrow);
         _token.safeTransferFrom(msg.sender, address(this), escrow);
@@ -84,7 +88,12 @@ contract Marketplace is IMarketplace, MarketplaceBase {
     }
 
     /// @inheritdoc IMarketplace
-    function fillSlot(RequestId id, uint256 slot, uint256 proofBlock, bytes calldata proof) external nonReentrant {
+    function fillSlot(
+        RequestId id,
+        uint256 slot,
+        uint256 proofBlock,
+        bytes calldata proof
+    ) external nonReentrant {
         Request storage r = _request(id);
         RequestState state = _checkFillable(id, r);
         _checkSlotIndex(id, r, slot);
@@ -97,13 +106,19 @@ contract Marketplace is IMarketplace, MarketplaceBase {
         Provider storage pr = _takeSlot(msg.sender, r.shardSize);
         {
             uint256 ask = uint256(pr.pricePerBytePeriod) * r.shardSize;
-            if (r.pricePerSlotPeriod < ask) revert Marketplace__PriceBelowAsk(r.pricePerSlotPeriod, ask);
+            if (r.pricePerSlotPeriod < ask)
+                revert Marketplace__PriceBelowAsk(r.pricePerSlotPeriod, ask);
         }
         if (proofBlock >= block.number || proofBlock + BLOCKHASH_WINDOW < block.number) {
             revert Marketplace__ProofBlockOutOfRange(proofBlock, block.number);
         }
         _verifySingle(
-            id, slot, Challenges.fillLeaf(blockhash(proofBlock), id, slot, r.nLeaves), r.nLeaves, r.roots[slot], proof
+            id,
+            slot,
+            Challenges.fillLeaf(blockhash(proofBlock), id, slot, r.nLeaves),
+            r.nLeaves,
+            r.roots[slot],
+            proof
         );
 
         // ---- effects
@@ -146,7 +161,8 @@ contract Marketplace is IMarketplace, MarketplaceBase {
         if (state != RequestState.Open && state != RequestState.Started) {
             revert Marketplace__WrongRequestState(id, state);
         }
-        if (r.startPeriod != 0 && _currentPeriod() >= r.endPeriod) revert Marketplace__RequestEnded(id, r.endPeriod);
+        if (r.startPeriod != 0 && _currentPeriod() >= r.endPeriod)
+            revert Marketplace__RequestEnded(id, r.endPeriod);
         _checkSlotIndex(id, r, slot);
         Slot storage s = _slots[id][slot];
         if (s.state != SlotState.Filled) revert Marketplace__SlotNotFilled(id, slot);
@@ -251,7 +267,9 @@ contract Marketplace is IMarketplace, MarketplaceBase {
         Provider storage pr = _provider(provider);
         uint256 word = period >> 8;
         uint256 bit = uint256(1) << (period & 0xff);
-        if (period < pr.dueFrom || period >= pr.dueUntil || _provenBits[provider][word] & bit != 0) {
+        if (
+            period < pr.dueFrom || period >= pr.dueUntil || _provenBits[provider][word] & bit != 0
+        ) {
             revert Marketplace__ProofNotMissing(provider, period);
         }
         uint256 reported = _reportedBits[provider][word];
@@ -336,10 +354,13 @@ contract Marketplace is IMarketplace, MarketplaceBase {
     // ================================================================== delegated to the extension
 
     /// @inheritdoc IMarketplace
-    function createRequestWithPermit(RequestParams calldata, uint256, uint8, bytes32, bytes32)
-        external
-        returns (RequestId id)
-    {
+    function createRequestWithPermit(
+        RequestParams calldata,
+        uint256,
+        uint8,
+        bytes32,
+        bytes32
+    ) external returns (RequestId id) {
         _delegate();
     }
 
@@ -374,23 +395,30 @@ contract Marketplace is IMarketplace, MarketplaceBase {
     }
 
     /// @inheritdoc IProviderRegistry
-    function getProvider(address) public view override(IProviderRegistry, ProviderRegistry) returns (ProviderView memory v) {
+    function getProvider(
+        address
+    ) public view override(IProviderRegistry, ProviderRegistry) returns (ProviderView memory v) {
         _delegateView();
     }
 
     /// @inheritdoc IProviderRegistry
-    function register(uint256, uint64, uint128, string calldata, string calldata)
-        external
-        override(IProviderRegistry, ProviderRegistry)
-    {
+    function register(
+        uint256,
+        uint64,
+        uint128,
+        string calldata,
+        string calldata
+    ) external override(IProviderRegistry, ProviderRegistry) {
         _delegate();
     }
 
     /// @inheritdoc IProviderRegistry
-    function updateProvider(uint64, uint128, string calldata, string calldata)
-        external
-        override(IProviderRegistry, ProviderRegistry)
-    {
+    function updateProvider(
+        uint64,
+        uint128,
+        string calldata,
+        string calldata
+    ) external override(IProviderRegistry, ProviderRegistry) {
         _delegate();
     }
 
@@ -435,7 +463,12 @@ contract Marketplace is IMarketplace, MarketplaceBase {
     }
 
     /// @inheritdoc IProtocolParams
-    function params() external view override(IProtocolParams, ProtocolParams) returns (Params memory p) {
+    function params()
+        external
+        view
+        override(IProtocolParams, ProtocolParams)
+        returns (Params memory p)
+    {
         _delegateView();
     }
 
@@ -448,7 +481,9 @@ contract Marketplace is IMarketplace, MarketplaceBase {
             calldatacopy(0, 0, calldatasize())
             let ok := delegatecall(gas(), ext, 0, calldatasize(), 0, 0)
             returndatacopy(0, 0, returndatasize())
-            if iszero(ok) { revert(0, returndatasize()) }
+            if iszero(ok) {
+                revert(0, returndatasize())
+            }
             return(0, returndatasize())
         }
     }

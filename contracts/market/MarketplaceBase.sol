@@ -24,7 +24,6 @@ import {
     TargetedChallenge
 } from "../types/Market.sol";
 
-
 /// @title MarketplaceBase — storage layout and shared internals of the Marketplace and its extension; storage requests, slots, aggregated and targeted proofs, slashing,
 /// repair and pull payouts (docs/protocol.md §2–§5).
 /// @notice Every external function is O(1), O(log n) or O(batch): nothing loops over requests,
@@ -97,9 +96,11 @@ abstract contract MarketplaceBase is IMarketplaceEvents, ProviderRegistry {
     /// unit (95..80) | request index (79..16) | slot (15..8) | tree depth (7..0).
     /// Bits 95..8 identify the entry (key); the depth is derived from nLeaves.
     /// @dev High 16 bytes of a word (a left-aligned bytes16).
-    uint256 internal constant HIGH128 = 0xffffffffffffffffffffffffffffffff00000000000000000000000000000000;
+    uint256 internal constant HIGH128 =
+        0xffffffffffffffffffffffffffffffff00000000000000000000000000000000;
     /// @dev 0x01 at byte 16 of a word: hash ‖ NODE_TAG_WORD spells hash ‖ 0x01 ‖ 0^15 (node tag).
-    uint256 internal constant NODE_TAG_WORD = 0x0000000000000000000000000000000001000000000000000000000000000000;
+    uint256 internal constant NODE_TAG_WORD =
+        0x0000000000000000000000000000000001000000000000000000000000000000;
     uint256 internal constant KEY_MASK = ((uint256(1) << 96) - 1) & ~uint256(0xff);
     uint256 internal constant MAX_SLOTS = 255;
     uint256 internal constant BLOCKHASH_WINDOW = 256;
@@ -139,7 +140,6 @@ abstract contract MarketplaceBase is IMarketplaceEvents, ProviderRegistry {
         _periodBlocks = periodBlocks_;
     }
 
-
     // ================================================================== internal: requests
 
     function _validateRequest(RequestParams calldata p) internal view returns (uint256 escrow) {
@@ -147,24 +147,31 @@ abstract contract MarketplaceBase is IMarketplaceEvents, ProviderRegistry {
         if (p.k == 0 || p.m > p.k || n > MAX_SLOTS) revert Marketplace__InvalidRedundancy(p.k, p.m);
         Params storage prm = _p();
         uint256 maxShard = prm.maxShardSize;
-        if (p.shardSize == 0 || p.shardSize > maxShard) revert Marketplace__InvalidShardSize(p.shardSize, maxShard);
+        if (p.shardSize == 0 || p.shardSize > maxShard)
+            revert Marketplace__InvalidShardSize(p.shardSize, maxShard);
         uint256 maxDuration = prm.maxDurationPeriods;
         if (p.durationPeriods == 0 || p.durationPeriods > maxDuration) {
             revert Marketplace__InvalidDuration(p.durationPeriods, maxDuration);
         }
         if (p.pricePerSlotPeriod == 0) revert Marketplace__ZeroPrice();
         if (p.roots.length != n) revert Marketplace__WrongShardCount(n, p.roots.length);
-        if (p.cids.length != 0 && p.cids.length != n) revert Marketplace__WrongShardCount(n, p.cids.length);
+        if (p.cids.length != 0 && p.cids.length != n)
+            revert Marketplace__WrongShardCount(n, p.cids.length);
         for (uint256 i; i < n; ++i) {
             if (p.roots[i] == bytes16(0)) revert Marketplace__ZeroRoot(i);
         }
-        if (p.fillDeadline <= block.timestamp) revert Marketplace__FillDeadlinePassed(p.fillDeadline, block.timestamp);
+        if (p.fillDeadline <= block.timestamp)
+            revert Marketplace__FillDeadlinePassed(p.fillDeadline, block.timestamp);
         // n < 2^8, price < 2^128, duration < 2^32: the product fits in 256 bits.
         escrow = n * p.pricePerSlotPeriod * p.durationPeriods;
-        if (escrow > type(uint128).max) revert Marketplace__EscrowOverflow(n, p.pricePerSlotPeriod, p.durationPeriods);
+        if (escrow > type(uint128).max)
+            revert Marketplace__EscrowOverflow(n, p.pricePerSlotPeriod, p.durationPeriods);
     }
 
-    function _storeRequest(RequestParams calldata p, uint256 escrow) internal returns (RequestId id) {
+    function _storeRequest(
+        RequestParams calldata p,
+        uint256 escrow
+    ) internal returns (RequestId id) {
         uint256 nonce = _clientNonces[msg.sender]++;
         id = RequestIdLib.derive(msg.sender, nonce);
         uint64 index = _requestCount++;
@@ -193,7 +200,10 @@ abstract contract MarketplaceBase is IMarketplaceEvents, ProviderRegistry {
     }
 
     /// @dev Open before its fill deadline, or started and not ended (repair).
-    function _checkFillable(RequestId id, Request storage r) internal view returns (RequestState state) {
+    function _checkFillable(
+        RequestId id,
+        Request storage r
+    ) internal view returns (RequestState state) {
         state = r.state;
         if (state == RequestState.Open) {
             if (block.timestamp > r.fillDeadline) {
@@ -284,7 +294,13 @@ abstract contract MarketplaceBase is IMarketplaceEvents, ProviderRegistry {
 
     /// @dev Settles periods [max(settledUntil, start), min(upTo, end)) of a slot: proven periods
     /// of the current holder are paid (minus the fee), the others go back to the client.
-    function _settle(RequestId id, Request storage r, uint256 slot, Slot storage s, uint256 upTo) internal {
+    function _settle(
+        RequestId id,
+        Request storage r,
+        uint256 slot,
+        Slot storage s,
+        uint256 upTo
+    ) internal {
         uint256 lo = s.settledUntil;
         if (lo < r.startPeriod) lo = r.startPeriod;
         uint256 hi = r.endPeriod;
@@ -309,7 +325,11 @@ abstract contract MarketplaceBase is IMarketplaceEvents, ProviderRegistry {
     }
 
     /// @dev Proven periods of `provider` in [lo, hi): popcount over one bitmap word per 256 periods.
-    function _countProven(address provider, uint256 lo, uint256 hi) internal view returns (uint256 count) {
+    function _countProven(
+        address provider,
+        uint256 lo,
+        uint256 hi
+    ) internal view returns (uint256 count) {
         mapping(uint256 => uint256) storage bitsOf = _provenBits[provider];
         uint256 last = (hi - 1) >> 8;
         for (uint256 w = lo >> 8; w <= last; ++w) {
@@ -337,8 +357,10 @@ abstract contract MarketplaceBase is IMarketplaceEvents, ProviderRegistry {
     ) internal view {
         uint256 depth = MerkleSegments.depthOf(nLeaves);
         uint256 expected = MerkleSegments.proofLength(depth);
-        if (proof.length != expected) revert Marketplace__InvalidProofLength(expected, proof.length);
-        if (!MerkleSegments.verify(proof, 0, leaf, depth, root)) revert Marketplace__InvalidProof(id, slot, leaf);
+        if (proof.length != expected)
+            revert Marketplace__InvalidProofLength(expected, proof.length);
+        if (!MerkleSegments.verify(proof, 0, leaf, depth, root))
+            revert Marketplace__InvalidProof(id, slot, leaf);
     }
 
     /// @dev Verifies the `c` packed proofs of the caller; returns the bytes consumed.
@@ -362,7 +384,11 @@ abstract contract MarketplaceBase is IMarketplaceEvents, ProviderRegistry {
             let dataSlot := keccak256(0x00, 0x20)
             let ptr := proofs.offset
             let end := add(proofs.offset, proofs.length)
-            for { let j := 0 } lt(j, c) { j := add(j, 1) } {
+            for {
+                let j := 0
+            } lt(j, c) {
+                j := add(j, 1)
+            } {
                 // r = uint256(keccak256(abi.encode(seed, msg.sender, j))), hashed in free memory
                 // without allocating it (nothing else uses that memory afterwards).
                 let m := mload(0x40)
@@ -375,7 +401,9 @@ abstract contract MarketplaceBase is IMarketplaceEvents, ProviderRegistry {
                 // leaf = first + (r >> 128) % span, first = unit · 2^16, span = min(2^16, nLeaves - first)
                 let first := shl(16, and(shr(80, entry), 0xffff))
                 let span := sub(and(shr(96, entry), 0xffffffff), first)
-                if gt(span, 0x10000) { span := 0x10000 }
+                if gt(span, 0x10000) {
+                    span := 0x10000
+                }
                 let leaf := add(first, mod(shr(128, r), span))
                 // The proof spans 64 + 16·depth bytes; depth is the entry's low byte (set at fill).
                 let next := add(ptr, add(0x40, shl(4, and(entry, 0xff))))
@@ -402,7 +430,9 @@ abstract contract MarketplaceBase is IMarketplaceEvents, ProviderRegistry {
                     l := shr(1, l)
                     p := add(p, 0x10)
                 }
-                for {} lt(p, next) { p := add(p, 0x20) } {
+                for {} lt(p, next) {
+                    p := add(p, 0x20)
+                } {
                     let bit := and(l, 1)
                     mstore(shl(4, bit), or(and(mload(0x00), HIGH128), NODE_TAG_WORD))
                     calldatacopy(shl(4, xor(bit, 1)), p, 0x10)
@@ -425,7 +455,11 @@ abstract contract MarketplaceBase is IMarketplaceEvents, ProviderRegistry {
         }
         if (need != 0) revert Marketplace__InvalidProofLength(need, proofs.length);
         if (badEntry != 0) {
-            revert Marketplace__InvalidProof(_requestIds[uint64(badEntry >> 16)], uint8(badEntry >> 8), badLeaf);
+            revert Marketplace__InvalidProof(
+                _requestIds[uint64(badEntry >> 16)],
+                uint8(badEntry >> 8),
+                badLeaf
+            );
         }
     }
 
@@ -444,7 +478,12 @@ abstract contract MarketplaceBase is IMarketplaceEvents, ProviderRegistry {
     // ================================================================== internal: unit lists
 
     /// @dev Appends the units of a newly filled slot to the provider's unit list.
-    function _addUnits(address provider, Request storage r, uint256 slot, uint256 current) internal {
+    function _addUnits(
+        address provider,
+        Request storage r,
+        uint256 slot,
+        uint256 current
+    ) internal {
         uint256[] storage units = _units[provider];
         mapping(uint256 => uint256) storage pos = _unitPos[provider];
         uint256 len = units.length;
@@ -455,8 +494,12 @@ abstract contract MarketplaceBase is IMarketplaceEvents, ProviderRegistry {
             pr.dueUntil = type(uint32).max;
         }
         uint256 nLeaves = r.nLeaves;
-        uint256 base = (uint256(uint128(r.roots[slot])) << 128) | (nLeaves << 96) | (uint256(r.index) << 16)
-            | (slot << 8) | MerkleSegments.depthOf(nLeaves);
+        uint256 base =
+            (uint256(uint128(r.roots[slot])) << 128) |
+                (nLeaves << 96) |
+                (uint256(r.index) << 16) |
+                (slot << 8) |
+                MerkleSegments.depthOf(nLeaves);
         uint256 u = Challenges.unitsOf(nLeaves);
         for (uint256 i; i < u; ++i) {
             uint256 entry = base | (i << 80);

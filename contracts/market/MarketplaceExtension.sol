@@ -43,26 +43,37 @@ contract MarketplaceExtension is MarketplaceBase {
     ) MarketplaceBase(token_, initialOwner, treasury_, periodBlocks_, initialParams) {}
 
     /// @dev See {IMarketplace}.
-    function createRequestWithPermit(RequestParams calldata p, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
-        external
-        whenNotPaused
-        nonReentrant
-        returns (RequestId id)
-    {
+    function createRequestWithPermit(
+        RequestParams calldata p,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external whenNotPaused nonReentrant returns (RequestId id) {
         uint256 escrow = _validateRequest(p);
         // A front-run permit (same signature used by someone else) must not block the request:
         // ignore a failing permit; the transfer below reverts if the allowance is short.
-        try IERC20Permit(address(_token)).permit(msg.sender, address(this), escrow, deadline, v, r, s) {} catch {}
+        try
+            IERC20Permit(address(_token)).permit(
+                msg.sender,
+                address(this),
+                escrow,
+                deadline,
+                v,
+                r,
+                s
+            )
+        {} catch {}
         id = _storeRequest(p, escrow);
         _token.safeTransferFrom(msg.sender, address(this), escrow);
     }
 
     /// @dev See {IMarketplace}.
-    function challengeSlot(RequestId id, uint256 slot, uint256 leaf)
-        external
-        nonReentrant
-        returns (uint256 challengeId)
-    {
+    function challengeSlot(
+        RequestId id,
+        uint256 slot,
+        uint256 leaf
+    ) external nonReentrant returns (uint256 challengeId) {
         Request storage r = _request(id);
         _requireActive(id, r);
         _checkSlotIndex(id, r, slot);
@@ -90,7 +101,8 @@ contract MarketplaceExtension is MarketplaceBase {
     function answerChallenge(uint256 challengeId, bytes calldata proof) external {
         ChallengeRecord storage c = _challenges[challengeId];
         if (c.status != ChallengeStatus.Open) revert Marketplace__ChallengeNotOpen(challengeId);
-        if (block.number > c.deadlineBlock) revert Marketplace__ChallengeExpired(challengeId, c.deadlineBlock);
+        if (block.number > c.deadlineBlock)
+            revert Marketplace__ChallengeExpired(challengeId, c.deadlineBlock);
         RequestId id = c.id;
         Request storage r = _requests[id];
         uint256 slot = c.slot;
@@ -134,9 +146,7 @@ contract MarketplaceExtension is MarketplaceBase {
         }
         _credit(challenger, c.bond + reward);
         emit ChallengeFailed(challengeId, slashed, reward);
-        if (
-            slashed != 0 || (s.state == SlotState.Filled && s.holder == c.provider)
-        ) {
+        if (slashed != 0 || (s.state == SlotState.Filled && s.holder == c.provider)) {
             if (s.misses >= r.maxMisses && _isActive(r)) _freeSlot(id, r, slot, s);
         }
     }
@@ -182,10 +192,16 @@ contract MarketplaceExtension is MarketplaceBase {
     }
 
     /// @dev See {IMarketplace}.
-    function challengesFor(address provider, uint256 period) external view returns (Challenge[] memory out) {
+    function challengesFor(
+        address provider,
+        uint256 period
+    ) external view returns (Challenge[] memory out) {
         bytes32 seed = _seeds[period];
         if (seed == bytes32(0)) {
-            bytes32 bh = period == 0 || period > _currentPeriod() ? bytes32(0) : blockhash(period * _periodBlocks - 1);
+            bytes32 bh =
+                period == 0 || period > _currentPeriod()
+                    ? bytes32(0)
+                    : blockhash(period * _periodBlocks - 1);
             if (bh == bytes32(0)) revert Marketplace__SeedUnavailable(period);
             seed = Challenges.seed(bh, period);
         }
@@ -209,11 +225,7 @@ contract MarketplaceExtension is MarketplaceBase {
     }
 
     /// @dev {ProviderRegistry.getProvider} plus the size of the provider's unit list.
-    function getProvider(address provider)
-        public
-        view
-        override
-        returns (ProviderView memory v) {
+    function getProvider(address provider) public view override returns (ProviderView memory v) {
         v = super.getProvider(provider);
         v.units = _units[provider].length;
     }

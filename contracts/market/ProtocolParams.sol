@@ -25,7 +25,11 @@ abstract contract ProtocolParams is IProtocolParams, Ownable2Step {
     address private _guardian;
     bool private _paused;
 
-    constructor(address initialOwner, address treasury_, Params memory initialParams) Ownable(initialOwner) {
+    constructor(
+        address initialOwner,
+        address treasury_,
+        Params memory initialParams
+    ) Ownable(initialOwner) {
         _setTreasury(treasury_);
         _setParams(initialParams);
     }
@@ -36,7 +40,8 @@ abstract contract ProtocolParams is IProtocolParams, Ownable2Step {
     }
 
     modifier onlyGuardianOrOwner() {
-        if (msg.sender != _guardian && msg.sender != owner()) revert ProtocolParams__NotGuardian(msg.sender);
+        if (msg.sender != _guardian && msg.sender != owner())
+            revert ProtocolParams__NotGuardian(msg.sender);
         _;
     }
 
@@ -69,7 +74,7 @@ abstract contract ProtocolParams is IProtocolParams, Ownable2Step {
     }
 
     /// @inheritdoc IProtocolParams
-    function params() external virtual view returns (Params memory) {
+    function params() external view virtual returns (Params memory) {
         return _params;
     }
 

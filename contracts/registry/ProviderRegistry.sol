@@ -73,7 +73,14 @@ abstract contract ProviderRegistry is IProviderRegistry, ProtocolParams, Reentra
         pr.pricePerBytePeriod = pricePerBytePeriod;
         pr.httpEndpoint = httpEndpoint;
         pr.multiaddr = multiaddr;
-        emit ProviderRegistered(msg.sender, stake, capacityBytes, pricePerBytePeriod, httpEndpoint, multiaddr);
+        emit ProviderRegistered(
+            msg.sender,
+            stake,
+            capacityBytes,
+            pricePerBytePeriod,
+            httpEndpoint,
+            multiaddr
+        );
         _token.safeTransferFrom(msg.sender, address(this), stake);
     }
 
@@ -85,12 +92,19 @@ abstract contract ProviderRegistry is IProviderRegistry, ProtocolParams, Reentra
         string calldata multiaddr
     ) external virtual {
         Provider storage pr = _registered(msg.sender);
-        if (capacityBytes < pr.usedBytes) revert Registry__CapacityBelowUsed(capacityBytes, pr.usedBytes);
+        if (capacityBytes < pr.usedBytes)
+            revert Registry__CapacityBelowUsed(capacityBytes, pr.usedBytes);
         pr.capacityBytes = capacityBytes;
         pr.pricePerBytePeriod = pricePerBytePeriod;
         pr.httpEndpoint = httpEndpoint;
         pr.multiaddr = multiaddr;
-        emit ProviderUpdated(msg.sender, capacityBytes, pricePerBytePeriod, httpEndpoint, multiaddr);
+        emit ProviderUpdated(
+            msg.sender,
+            capacityBytes,
+            pricePerBytePeriod,
+            httpEndpoint,
+            multiaddr
+        );
     }
 
     /// @inheritdoc IProviderRegistry
@@ -112,7 +126,8 @@ abstract contract ProviderRegistry is IProviderRegistry, ProtocolParams, Reentra
         unchecked {
             uint256 left = stake - amount;
             uint256 minStake = _p().minStake;
-            if (pr.activeSlots != 0 && left < minStake) revert Registry__StakeBelowMinimum(left, minStake);
+            if (pr.activeSlots != 0 && left < minStake)
+                revert Registry__StakeBelowMinimum(left, minStake);
             pr.stake = uint128(left);
         }
         pr.unbonding = (pr.unbonding + amount).toUint128();

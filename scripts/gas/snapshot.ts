@@ -117,7 +117,15 @@ for (const a of [client, reporter, ...providers]) {
   await send(t.write.approve([market.address, 2n ** 256n - 1n]));
 }
 for (const p of providers) {
-  await send((await as(p)).write.register([100n * TOKEN, 2n ** 63n, 0n, "http://provider.example:8080", "/ip4/10.0.0.1/tcp/4001"]));
+  await send(
+    (await as(p)).write.register([
+      100n * TOKEN,
+      2n ** 63n,
+      0n,
+      "http://provider.example:8080",
+      "/ip4/10.0.0.1/tcp/4001",
+    ]),
+  );
 }
 
 const mClient = await as(client);
@@ -135,19 +143,33 @@ async function createRequest(k: number, m: number, name?: string) {
     collateralPerSlot: 10n * TOKEN,
     fillDeadline: block.timestamp + 86_400n,
     roots: shards.map((s) => s.root),
-    cids: shards.map((_, i) => `bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku${i % 10}`),
+    cids: shards.map(
+      (_, i) => `bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku${i % 10}`,
+    ),
   };
   const nonce = await market.read.clientNonce([client]);
   const tx = mClient.write.createRequest([p]);
   if (name) await measure(name, tx);
   else await send(tx);
-  const id = keccak256(encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [client, nonce]));
+  const id = keccak256(
+    encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [client, nonce]),
+  );
   requests.push({ id, shards });
   return requests[requests.length - 1]!;
 }
-async function fill(req: { id: Hex; shards: Shard[] }, slot: number, provider: Address, name?: string) {
+async function fill(
+  req: { id: Hex; shards: Shard[] },
+  slot: number,
+  provider: Address,
+  name?: string,
+) {
   const proofBlock = (await publicClient.getBlockNumber()) - 1n;
-  const tx = (await as(provider)).write.fillSlot([req.id, BigInt(slot), proofBlock, req.shards[slot]!.proof]);
+  const tx = (await as(provider)).write.fillSlot([
+    req.id,
+    BigInt(slot),
+    proofBlock,
+    req.shards[slot]!.proof,
+  ]);
   if (name) return measure(name, tx);
   return send(tx);
 }
@@ -174,7 +196,9 @@ for (let i = 0; i < 19; i++) {
 const mMeasured = await as(measured);
 await nextPeriod();
 await send(market.write.recordSeed([await period()]));
-await send(mMeasured.write.submitProofs([await period(), await proofsOf(measured, await period())]));
+await send(
+  mMeasured.write.submitProofs([await period(), await proofsOf(measured, await period())]),
+);
 await nextPeriod();
 await send(market.write.recordSeed([await period()]));
 await measure(
@@ -234,7 +258,10 @@ if (CHECK) {
     return before === undefined || Math.abs(v - before) > before * 0.01;
   });
   if (moved.length > 0) {
-    console.error("gas moved by more than 1 %:", moved.map(([k, v]) => `${k}: ${old.gas[k]} → ${v}`).join("; "));
+    console.error(
+      "gas moved by more than 1 %:",
+      moved.map(([k, v]) => `${k}: ${old.gas[k]} → ${v}`).join("; "),
+    );
     process.exit(1);
   }
 } else {

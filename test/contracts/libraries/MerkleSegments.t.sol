@@ -10,11 +10,13 @@ import {RequestId} from "../../../contracts/types/RequestId.sol";
 
 /// @dev Exposes the calldata verifier.
 contract MerkleHarness {
-    function verify(bytes calldata proof, uint256 offset, uint256 leaf, uint256 depth, bytes16 root)
-        external
-        view
-        returns (bool)
-    {
+    function verify(
+        bytes calldata proof,
+        uint256 offset,
+        uint256 leaf,
+        uint256 depth,
+        bytes16 root
+    ) external view returns (bool) {
         return MerkleSegments.verify(proof, offset, leaf, depth, root);
     }
 }
@@ -43,7 +45,11 @@ contract MerkleSegmentsTest is TestBase {
             uint256 nLeaves = vm.parseJsonUint(json, string.concat(base, ".nLeaves"));
             bytes16 root = bytes16(vm.parseJsonBytes(json, string.concat(base, ".root")));
             assertEq(MerkleSegments.leavesOf(shard.length), nLeaves, "nLeaves");
-            assertEq(bytes32(MerkleBuilder.root(shard)), bytes32(root), "root from Solidity builder");
+            assertEq(
+                bytes32(MerkleBuilder.root(shard)),
+                bytes32(root),
+                "root from Solidity builder"
+            );
             uint256 depth = MerkleSegments.depthOf(nLeaves);
             for (uint256 j; ; ++j) {
                 string memory pb = string.concat(base, ".proofs[", vm.toString(j), "]");
@@ -59,10 +65,17 @@ contract MerkleSegmentsTest is TestBase {
                 for (uint256 k; k < sibs.length; ++k) {
                     proof = bytes.concat(proof, bytes16(sibs[k]));
                 }
-                assertEq(keccak256(proof), keccak256(MerkleBuilder.proof(shard, leaf)), "proof bytes");
+                assertEq(
+                    keccak256(proof),
+                    keccak256(MerkleBuilder.proof(shard, leaf)),
+                    "proof bytes"
+                );
                 assertTrue(h.verify(proof, 0, leaf, depth, root), "vector proof verifies");
                 // Another index is rejected unless both children are equal (uniform shards).
-                if (depth > 0 && bytes16(sibs[0]) != bytes16(sha256(MerkleBuilder.segment(shard, leaf)))) {
+                if (
+                    depth > 0 &&
+                    bytes16(sibs[0]) != bytes16(sha256(MerkleBuilder.segment(shard, leaf)))
+                ) {
                     assertTrue(!h.verify(proof, 0, leaf ^ 1, depth, root), "wrong index rejected");
                 }
                 proof[proof.length - 1] ^= 0x01;
@@ -97,7 +110,10 @@ contract MerkleSegmentsTest is TestBase {
         bytes16[] memory l1 = MerkleBuilder.up(l0);
         fake = abi.encodePacked(fake, l1[1]);
         assertTrue(h.verify(fake, 0, 0, 1, root), "why the depth must be fixed");
-        assertTrue(!h.verify(bytes.concat(fake, bytes16(0)), 0, 0, 2, root), "padded forgery rejected");
+        assertTrue(
+            !h.verify(bytes.concat(fake, bytes16(0)), 0, 0, 2, root),
+            "padded forgery rejected"
+        );
     }
 
     function testFuzz_verify_randomShards(bytes32 seed, uint16 size, uint256 leafSeed) public view {
@@ -106,7 +122,10 @@ contract MerkleSegmentsTest is TestBase {
         uint256 n = MerkleSegments.leavesOf(len);
         uint256 leaf = leafSeed % n;
         bytes memory proof = MerkleBuilder.proof(shard, leaf);
-        assertTrue(h.verify(proof, 0, leaf, MerkleSegments.depthOf(n), MerkleBuilder.root(shard)), "verifies");
+        assertTrue(
+            h.verify(proof, 0, leaf, MerkleSegments.depthOf(n), MerkleBuilder.root(shard)),
+            "verifies"
+        );
     }
 
     function test_uniformTree_depth18() public view {
@@ -138,11 +157,17 @@ contract ChallengesTest is TestBase {
         );
         RequestId id = RequestId.wrap(keccak256("id"));
         assertEq(
-            Challenges.fillLeaf(bh, id, 2, 1000), uint256(keccak256(abi.encode(bh, id, uint256(2)))) % 1000, "fill leaf"
+            Challenges.fillLeaf(bh, id, 2, 1000),
+            uint256(keccak256(abi.encode(bh, id, uint256(2)))) % 1000,
+            "fill leaf"
         );
     }
 
-    function testFuzz_leafInUnit_staysInUnitAndShard(uint256 r, uint32 nLeavesSeed, uint16 unitSeed) public pure {
+    function testFuzz_leafInUnit_staysInUnitAndShard(
+        uint256 r,
+        uint32 nLeavesSeed,
+        uint16 unitSeed
+    ) public pure {
         uint256 nLeaves = bound(nLeavesSeed, 1, 1 << 24);
         uint256 units = Challenges.unitsOf(nLeaves);
         uint256 unit = unitSeed % units;

@@ -57,7 +57,13 @@ contract GasScalingTest is TestBase {
             targetedBond: 1e18,
             minStake: 1e18
         });
-        market = new MarketplaceHarness(IERC20(address(token)), address(this), address(0x7EA5), PERIOD, p);
+        market = new MarketplaceHarness(
+            IERC20(address(token)),
+            address(this),
+            address(0x7EA5),
+            PERIOD,
+            p
+        );
         token.approve(address(market), type(uint256).max);
         (root, proof) = MerkleBuilder.uniform(bytes.concat(keccak256("a"), keccak256("b")), 18);
     }
@@ -66,8 +72,14 @@ contract GasScalingTest is TestBase {
         GasProbe probe = new GasProbe();
         p = address(probe);
         token.transfer(p, 1_000e18);
-        probe.exec(address(token), abi.encodeCall(token.approve, (address(market), type(uint256).max)));
-        probe.exec(address(market), abi.encodeCall(market.register, (10e18, type(uint64).max, 0, "", "")));
+        probe.exec(
+            address(token),
+            abi.encodeCall(token.approve, (address(market), type(uint256).max))
+        );
+        probe.exec(
+            address(market),
+            abi.encodeCall(market.register, (10e18, type(uint64).max, 0, "", ""))
+        );
     }
 
     function _request() internal returns (RequestId id) {
@@ -96,7 +108,10 @@ contract GasScalingTest is TestBase {
         for (uint256 j; j < 50; ++j) proofs = bytes.concat(proofs, proof);
         uint256 period = market.currentPeriod();
         market.recordSeed(period);
-        used = GasProbe(p).exec(address(market), abi.encodeCall(market.submitProofs, (period, proofs)));
+        used = GasProbe(p).exec(
+            address(market),
+            abi.encodeCall(market.submitProofs, (period, proofs))
+        );
     }
 
     function test_fillSlotGas_independentOfRequestCount() public {

@@ -9,7 +9,13 @@ import {IProtocolParams} from "../../../contracts/interfaces/IProtocolParams.sol
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {RequestId, RequestIdLib} from "../../../contracts/types/RequestId.sol";
 import {
-    RequestParams, RequestState, SlotState, RequestView, SlotView, Challenge, ProviderView
+    RequestParams,
+    RequestState,
+    SlotState,
+    RequestView,
+    SlotView,
+    Challenge,
+    ProviderView
 } from "../../../contracts/types/Market.sol";
 
 contract MarketplaceRequestTest is MarketFixture {
@@ -22,7 +28,11 @@ contract MarketplaceRequestTest is MarketFixture {
         assertEq(uint256(r.state), uint256(RequestState.Open), "open");
         assertEq(r.escrow, 3 * PRICE * 10, "escrow recorded");
         assertEq(r.nLeaves, 16, "nLeaves");
-        assertEq(RequestId.unwrap(id), RequestId.unwrap(RequestIdLib.derive(CLIENT, 0)), "id = derive(client, 0)");
+        assertEq(
+            RequestId.unwrap(id),
+            RequestId.unwrap(RequestIdLib.derive(CLIENT, 0)),
+            "id = derive(client, 0)"
+        );
         assertEq(market.clientNonce(CLIENT), 1, "nonce");
         assertEq(market.requestCount(), 1, "count");
     }
@@ -40,19 +50,30 @@ contract MarketplaceRequestTest is MarketFixture {
     function test_createRequest_revertsOnZeroK() public {
         RequestParams memory p = requestParams(1, 0, uint64(SHARD), 10);
         p.k = 0;
-        _expectCreateRevert(p, abi.encodeWithSelector(IMarketplaceEvents.Marketplace__InvalidRedundancy.selector, 0, 0));
+        _expectCreateRevert(
+            p,
+            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__InvalidRedundancy.selector, 0, 0)
+        );
     }
 
     function test_createRequest_revertsWhenMExceedsK() public {
         RequestParams memory p = requestParams(1, 2, uint64(SHARD), 10);
-        _expectCreateRevert(p, abi.encodeWithSelector(IMarketplaceEvents.Marketplace__InvalidRedundancy.selector, 1, 2));
+        _expectCreateRevert(
+            p,
+            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__InvalidRedundancy.selector, 1, 2)
+        );
     }
 
     function test_createRequest_revertsOnZeroShardSize() public {
         RequestParams memory p = requestParams(1, 1, uint64(SHARD), 10);
         p.shardSize = 0;
         _expectCreateRevert(
-            p, abi.encodeWithSelector(IMarketplaceEvents.Marketplace__InvalidShardSize.selector, 0, 1 << 28)
+            p,
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__InvalidShardSize.selector,
+                0,
+                1 << 28
+            )
         );
     }
 
@@ -61,14 +82,25 @@ contract MarketplaceRequestTest is MarketFixture {
         p.shardSize = uint64(1 << 28) + 1;
         _expectCreateRevert(
             p,
-            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__InvalidShardSize.selector, (1 << 28) + 1, 1 << 28)
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__InvalidShardSize.selector,
+                (1 << 28) + 1,
+                1 << 28
+            )
         );
     }
 
     function test_createRequest_revertsOnZeroDuration() public {
         RequestParams memory p = requestParams(1, 1, uint64(SHARD), 10);
         p.durationPeriods = 0;
-        _expectCreateRevert(p, abi.encodeWithSelector(IMarketplaceEvents.Marketplace__InvalidDuration.selector, 0, 3650));
+        _expectCreateRevert(
+            p,
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__InvalidDuration.selector,
+                0,
+                3650
+            )
+        );
     }
 
     function test_createRequest_revertsOnOverflowingDuration() public {
@@ -76,7 +108,11 @@ contract MarketplaceRequestTest is MarketFixture {
         p.durationPeriods = type(uint32).max;
         _expectCreateRevert(
             p,
-            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__InvalidDuration.selector, type(uint32).max, 3650)
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__InvalidDuration.selector,
+                type(uint32).max,
+                3650
+            )
         );
     }
 
@@ -86,7 +122,10 @@ contract MarketplaceRequestTest is MarketFixture {
         _expectCreateRevert(
             p,
             abi.encodeWithSelector(
-                IMarketplaceEvents.Marketplace__EscrowOverflow.selector, 2, uint256(type(uint128).max), 10
+                IMarketplaceEvents.Marketplace__EscrowOverflow.selector,
+                2,
+                uint256(type(uint128).max),
+                10
             )
         );
     }
@@ -94,20 +133,29 @@ contract MarketplaceRequestTest is MarketFixture {
     function test_createRequest_revertsOnZeroPrice() public {
         RequestParams memory p = requestParams(1, 1, uint64(SHARD), 10);
         p.pricePerSlotPeriod = 0;
-        _expectCreateRevert(p, abi.encodeWithSelector(IMarketplaceEvents.Marketplace__ZeroPrice.selector));
+        _expectCreateRevert(
+            p,
+            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__ZeroPrice.selector)
+        );
     }
 
     function test_createRequest_revertsOnWrongRootCount() public {
         RequestParams memory p = requestParams(1, 1, uint64(SHARD), 10);
         p.roots = new bytes16[](1);
         p.roots[0] = bytes16(uint128(1));
-        _expectCreateRevert(p, abi.encodeWithSelector(IMarketplaceEvents.Marketplace__WrongShardCount.selector, 2, 1));
+        _expectCreateRevert(
+            p,
+            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__WrongShardCount.selector, 2, 1)
+        );
     }
 
     function test_createRequest_revertsOnZeroRoot() public {
         RequestParams memory p = requestParams(1, 1, uint64(SHARD), 10);
         p.roots[1] = bytes16(0);
-        _expectCreateRevert(p, abi.encodeWithSelector(IMarketplaceEvents.Marketplace__ZeroRoot.selector, 1));
+        _expectCreateRevert(
+            p,
+            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__ZeroRoot.selector, 1)
+        );
     }
 
     function test_createRequest_revertsOnPastDeadline() public {
@@ -116,7 +164,9 @@ contract MarketplaceRequestTest is MarketFixture {
         _expectCreateRevert(
             p,
             abi.encodeWithSelector(
-                IMarketplaceEvents.Marketplace__FillDeadlinePassed.selector, block.timestamp, block.timestamp
+                IMarketplaceEvents.Marketplace__FillDeadlinePassed.selector,
+                block.timestamp,
+                block.timestamp
             )
         );
     }
@@ -128,7 +178,10 @@ contract MarketplaceRequestTest is MarketFixture {
         _expectCreateRevert(
             p,
             abi.encodeWithSelector(
-                IERC20Errors.ERC20InsufficientAllowance.selector, address(market), 5, 2 * PRICE * 10
+                IERC20Errors.ERC20InsufficientAllowance.selector,
+                address(market),
+                5,
+                2 * PRICE * 10
             )
         );
     }
@@ -139,7 +192,10 @@ contract MarketplaceRequestTest is MarketFixture {
         vm.prank(REPORTER);
         market.pause();
         RequestParams memory p = requestParams(1, 1, uint64(SHARD), 10);
-        _expectCreateRevert(p, abi.encodeWithSelector(IProtocolParams.ProtocolParams__Paused.selector));
+        _expectCreateRevert(
+            p,
+            abi.encodeWithSelector(IProtocolParams.ProtocolParams__Paused.selector)
+        );
         // The pause never blocks withdrawals.
         vm.prank(REPORTER);
         market.unpause();
@@ -152,7 +208,9 @@ contract MarketplaceRequestTest is MarketFixture {
         fill(id, 0, P1);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IMarketplaceEvents.Marketplace__FillDeadlineNotReached.selector, block.timestamp + 1 days, block.timestamp
+                IMarketplaceEvents.Marketplace__FillDeadlineNotReached.selector,
+                block.timestamp + 1 days,
+                block.timestamp
             )
         );
         market.cancelRequest(id);
@@ -165,7 +223,9 @@ contract MarketplaceRequestTest is MarketFixture {
         assertEq(market.getProvider(P1).units, 0, "units removed");
         vm.expectRevert(
             abi.encodeWithSelector(
-                IMarketplaceEvents.Marketplace__WrongRequestState.selector, id, RequestState.Cancelled
+                IMarketplaceEvents.Marketplace__WrongRequestState.selector,
+                id,
+                RequestState.Cancelled
             )
         );
         market.cancelRequest(id);
@@ -174,13 +234,20 @@ contract MarketplaceRequestTest is MarketFixture {
         market.withdraw();
         assertEq(token.balanceOf(CLIENT), before + 2 * PRICE * 10, "withdrawn");
         vm.prank(CLIENT);
-        vm.expectRevert(abi.encodeWithSelector(IMarketplaceEvents.Marketplace__NothingToWithdraw.selector, CLIENT));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__NothingToWithdraw.selector,
+                CLIENT
+            )
+        );
         market.withdraw();
     }
 
     function test_cancelRequest_revertsOnUnknownRequest() public {
         RequestId id = RequestId.wrap(bytes32(uint256(42)));
-        vm.expectRevert(abi.encodeWithSelector(IMarketplaceEvents.Marketplace__UnknownRequest.selector, id));
+        vm.expectRevert(
+            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__UnknownRequest.selector, id)
+        );
         market.cancelRequest(id);
     }
 }
@@ -219,7 +286,9 @@ contract MarketplaceFillTest is MarketFixture {
         fill(id, 0, P1);
         (uint256 pb, bytes memory proof) = fillProof(id, 0);
         vm.prank(P2);
-        vm.expectRevert(abi.encodeWithSelector(IMarketplaceEvents.Marketplace__SlotNotFillable.selector, id, 0));
+        vm.expectRevert(
+            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__SlotNotFillable.selector, id, 0)
+        );
         market.fillSlot(id, 0, pb, proof);
     }
 
@@ -227,7 +296,13 @@ contract MarketplaceFillTest is MarketFixture {
         fill(id, 0, P1);
         (uint256 pb, bytes memory proof) = fillProof(id, 1);
         vm.prank(P1);
-        vm.expectRevert(abi.encodeWithSelector(IMarketplaceEvents.Marketplace__AlreadyHoldsSlot.selector, id, P1));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__AlreadyHoldsSlot.selector,
+                id,
+                P1
+            )
+        );
         market.fillSlot(id, 1, pb, proof);
     }
 
@@ -238,7 +313,9 @@ contract MarketplaceFillTest is MarketFixture {
         vm.prank(P1);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IMarketplaceEvents.Marketplace__FillDeadlinePassed.selector, block.timestamp - 1, block.timestamp
+                IMarketplaceEvents.Marketplace__FillDeadlinePassed.selector,
+                block.timestamp - 1,
+                block.timestamp
             )
         );
         market.fillSlot(id, 0, pb, proof);
@@ -250,17 +327,31 @@ contract MarketplaceFillTest is MarketFixture {
         proof[70] ^= 0x01; // corrupt a sibling
         uint256 leaf = uint256(keccak256(abi.encode(blockhash(pb), id, 0))) % 16;
         vm.prank(P1);
-        vm.expectRevert(abi.encodeWithSelector(IMarketplaceEvents.Marketplace__InvalidProof.selector, id, 0, leaf));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__InvalidProof.selector,
+                id,
+                0,
+                leaf
+            )
+        );
         market.fillSlot(id, 0, pb, proof);
     }
 
     function test_fillSlot_revertsOnProofAgainstWrongRoot() public {
         // A valid proof of slot 1's shard does not open slot 0's root.
-        (uint256 pb,) = fillProof(id, 0);
+        (uint256 pb, ) = fillProof(id, 0);
         uint256 leaf = uint256(keccak256(abi.encode(blockhash(pb), id, 0))) % 16;
         bytes memory other = MerkleBuilder.proof(shards[RequestId.unwrap(id)][1], leaf);
         vm.prank(P1);
-        vm.expectRevert(abi.encodeWithSelector(IMarketplaceEvents.Marketplace__InvalidProof.selector, id, 0, leaf));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__InvalidProof.selector,
+                id,
+                0,
+                leaf
+            )
+        );
         market.fillSlot(id, 0, pb, other);
     }
 
@@ -270,7 +361,14 @@ contract MarketplaceFillTest is MarketFixture {
         uint256 leaf1 = uint256(keccak256(abi.encode(blockhash(pb), id, 0))) % 16;
         vm.assume(leaf1 != leaf2);
         vm.prank(P1);
-        vm.expectRevert(abi.encodeWithSelector(IMarketplaceEvents.Marketplace__InvalidProof.selector, id, 0, leaf2));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__InvalidProof.selector,
+                id,
+                0,
+                leaf2
+            )
+        );
         market.fillSlot(id, 0, pb - 1, proof);
     }
 
@@ -279,14 +377,18 @@ contract MarketplaceFillTest is MarketFixture {
         vm.prank(P1);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IMarketplaceEvents.Marketplace__ProofBlockOutOfRange.selector, block.number, block.number
+                IMarketplaceEvents.Marketplace__ProofBlockOutOfRange.selector,
+                block.number,
+                block.number
             )
         );
         market.fillSlot(id, 0, block.number, proof);
         vm.prank(P1);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IMarketplaceEvents.Marketplace__ProofBlockOutOfRange.selector, block.number - 257, block.number
+                IMarketplaceEvents.Marketplace__ProofBlockOutOfRange.selector,
+                block.number - 257,
+                block.number
             )
         );
         market.fillSlot(id, 0, block.number - 257, proof);
@@ -297,7 +399,11 @@ contract MarketplaceFillTest is MarketFixture {
         bytes memory longer = bytes.concat(proof, bytes1(0));
         vm.prank(P1);
         vm.expectRevert(
-            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__InvalidProofLength.selector, 128, 129)
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__InvalidProofLength.selector,
+                128,
+                129
+            )
         );
         market.fillSlot(id, 0, pb, longer);
     }
@@ -305,26 +411,44 @@ contract MarketplaceFillTest is MarketFixture {
     function test_fillSlot_revertsOnSlotOutOfRange() public {
         (uint256 pb, bytes memory proof) = fillProof(id, 0);
         vm.prank(P1);
-        vm.expectRevert(abi.encodeWithSelector(IMarketplaceEvents.Marketplace__SlotOutOfRange.selector, id, 3, 3));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__SlotOutOfRange.selector,
+                id,
+                3,
+                3
+            )
+        );
         market.fillSlot(id, 3, pb, proof);
     }
 
     function test_fillSlot_revertsForUnregisteredOrUnderpricedOrFullProvider() public {
         (uint256 pb, bytes memory proof) = fillProof(id, 0);
         vm.prank(P4);
-        vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.Registry__NotRegistered.selector, P4));
+        vm.expectRevert(
+            abi.encodeWithSelector(IProviderRegistry.Registry__NotRegistered.selector, P4)
+        );
         market.fillSlot(id, 0, pb, proof);
 
         vm.startPrank(P4);
         market.register(STAKE, uint64(SHARD - 1), 1, "", "");
         vm.expectRevert(
-            abi.encodeWithSelector(IProviderRegistry.Registry__InsufficientCapacity.selector, P4, SHARD, SHARD - 1)
+            abi.encodeWithSelector(
+                IProviderRegistry.Registry__InsufficientCapacity.selector,
+                P4,
+                SHARD,
+                SHARD - 1
+            )
         );
         market.fillSlot(id, 0, pb, proof);
         uint128 ask = uint128(PRICE / SHARD + 1);
         market.updateProvider(uint64(SHARD), ask, "", "");
         vm.expectRevert(
-            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__PriceBelowAsk.selector, PRICE, uint256(ask) * SHARD)
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__PriceBelowAsk.selector,
+                PRICE,
+                uint256(ask) * SHARD
+            )
         );
         market.fillSlot(id, 0, pb, proof);
         vm.stopPrank();
@@ -374,7 +498,13 @@ contract MarketplaceProofTest is MarketFixture {
         bytes memory proofs = proofsFor(P1);
         vm.startPrank(P1);
         market.submitProofs(period, proofs);
-        vm.expectRevert(abi.encodeWithSelector(IMarketplaceEvents.Marketplace__AlreadyProven.selector, P1, period));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__AlreadyProven.selector,
+                P1,
+                period
+            )
+        );
         market.submitProofs(period, proofs);
         vm.stopPrank();
     }
@@ -383,7 +513,13 @@ contract MarketplaceProofTest is MarketFixture {
         uint256 period = market.currentPeriod();
         bytes memory proofs = proofsFor(P1);
         vm.prank(P1);
-        vm.expectRevert(abi.encodeWithSelector(IMarketplaceEvents.Marketplace__WrongPeriod.selector, period - 1, period));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__WrongPeriod.selector,
+                period - 1,
+                period
+            )
+        );
         market.submitProofs(period - 1, proofs);
         // Last period's proofs are not valid for this period.
         nextPeriod();
@@ -400,7 +536,10 @@ contract MarketplaceProofTest is MarketFixture {
         vm.prank(P1);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IMarketplaceEvents.Marketplace__InvalidProof.selector, cs[0].id, cs[0].slot, cs[0].leaf
+                IMarketplaceEvents.Marketplace__InvalidProof.selector,
+                cs[0].id,
+                cs[0].slot,
+                cs[0].leaf
             )
         );
         market.submitProofs(period, proofs);
@@ -413,14 +552,22 @@ contract MarketplaceProofTest is MarketFixture {
         bytes memory longer = bytes.concat(proofs, bytes1(0));
         vm.prank(P1);
         vm.expectRevert(
-            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__InvalidProofLength.selector, len, len + 1)
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__InvalidProofLength.selector,
+                len,
+                len + 1
+            )
         );
         market.submitProofs(period, longer);
         bytes memory shorter = new bytes(len - 1);
         for (uint256 i; i < len - 1; ++i) shorter[i] = proofs[i];
         vm.prank(P1);
         vm.expectRevert(
-            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__InvalidProofLength.selector, len, len - 1)
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__InvalidProofLength.selector,
+                len,
+                len - 1
+            )
         );
         market.submitProofs(period, shorter);
     }
@@ -429,7 +576,9 @@ contract MarketplaceProofTest is MarketFixture {
         register(P4);
         uint256 period = market.currentPeriod();
         vm.prank(P4);
-        vm.expectRevert(abi.encodeWithSelector(IMarketplaceEvents.Marketplace__NothingToProve.selector, P4));
+        vm.expectRevert(
+            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__NothingToProve.selector, P4)
+        );
         market.submitProofs(period, "");
     }
 
@@ -439,11 +588,17 @@ contract MarketplaceProofTest is MarketFixture {
         rollToPeriod(period + 20);
         vm.prank(P1);
         vm.expectRevert(
-            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__WrongPeriod.selector, period, period + 20)
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__WrongPeriod.selector,
+                period,
+                period + 20
+            )
         );
         market.submitProofs(period, proofs);
         // A long period whose seed block left the 256-block window cannot be proven.
-        vm.expectRevert(abi.encodeWithSelector(IMarketplaceEvents.Marketplace__SeedUnavailable.selector, period));
+        vm.expectRevert(
+            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__SeedUnavailable.selector, period)
+        );
         market.recordSeed(period);
     }
 
@@ -452,38 +607,69 @@ contract MarketplaceProofTest is MarketFixture {
         market.recordSeed(period);
         prove(P2);
         vm.expectRevert(
-            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__PeriodNotClosed.selector, period, period)
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__PeriodNotClosed.selector,
+                period,
+                period
+            )
         );
         market.markProofAsMissing(P1, period);
         nextPeriod();
-        vm.expectRevert(abi.encodeWithSelector(IMarketplaceEvents.Marketplace__ProofNotMissing.selector, P2, period));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__ProofNotMissing.selector,
+                P2,
+                period
+            )
+        );
         market.markProofAsMissing(P2, period);
         vm.prank(REPORTER);
         market.markProofAsMissing(P1, period);
-        uint256 slashed = STAKE * 500 / 10_000;
+        uint256 slashed = (STAKE * 500) / 10_000;
         assertEq(market.getProvider(P1).stake, STAKE - slashed, "stake slashed");
         assertEq(market.balanceOf(REPORTER), slashed / 2, "reporter reward");
         assertEq(market.balanceOf(TREASURY), slashed - slashed / 2, "treasury share");
         assertEq(market.getProvider(P1).consecutiveMisses, 1, "miss counted");
-        vm.expectRevert(abi.encodeWithSelector(IMarketplaceEvents.Marketplace__AlreadyReported.selector, P1, period));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__AlreadyReported.selector,
+                P1,
+                period
+            )
+        );
         market.markProofAsMissing(P1, period);
     }
 
     function test_markProofAsMissing_revertsForVoidOrLatePeriods() public {
         uint256 period = market.currentPeriod();
         nextPeriod();
-        vm.expectRevert(abi.encodeWithSelector(IMarketplaceEvents.Marketplace__PeriodVoid.selector, period));
+        vm.expectRevert(
+            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__PeriodVoid.selector, period)
+        );
         market.markProofAsMissing(P1, period);
         rollToPeriod(period + 17);
         vm.expectRevert(
-            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__ReportTooLate.selector, period, period + 17, 16)
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__ReportTooLate.selector,
+                period,
+                period + 17,
+                16
+            )
         );
         market.markProofAsMissing(P1, period);
     }
 
     function test_freeSlot_afterMaxMisses_thenRepairPaysBounty() public {
         RequestView memory r = market.getRequest(id);
-        vm.expectRevert(abi.encodeWithSelector(IMarketplaceEvents.Marketplace__NotFreeable.selector, id, 0, 0, 3));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__NotFreeable.selector,
+                id,
+                0,
+                0,
+                3
+            )
+        );
         market.freeSlot(id, 0);
         for (uint256 i; i < 3; ++i) {
             uint256 period = market.currentPeriod();
@@ -500,14 +686,22 @@ contract MarketplaceProofTest is MarketFixture {
         assertEq(uint256(s.state), uint256(SlotState.Freed), "freed");
         assertEq(s.bounty, COLLATERAL / 2, "half the collateral kept as bounty");
         // Client got the other half of the collateral and the three unproven periods.
-        assertEq(market.balanceOf(CLIENT) - clientBefore, COLLATERAL / 2 + 3 * PRICE, "client refund");
+        assertEq(
+            market.balanceOf(CLIENT) - clientBefore,
+            COLLATERAL / 2 + 3 * PRICE,
+            "client refund"
+        );
         assertEq(market.getProvider(P1).units, 0, "units removed");
         // Repair by P4.
         register(P4);
         fill(id, 0, P4);
         assertEq(market.balanceOf(P4), COLLATERAL / 2, "bounty paid to repairer");
         assertEq(market.getProvider(P4).repairs, 1, "repair counted");
-        assertEq(uint256(market.getRequest(id).state), uint256(RequestState.Started), "still running");
+        assertEq(
+            uint256(market.getRequest(id).state),
+            uint256(RequestState.Started),
+            "still running"
+        );
         r;
     }
 
@@ -529,7 +723,11 @@ contract MarketplaceProofTest is MarketFixture {
         // The survivor is paid for its three proven periods and gets its collateral back.
         market.claimSlot(id, 2);
         uint256 gross = 3 * PRICE;
-        assertEq(market.balanceOf(P3), gross - gross / 100 + COLLATERAL, "survivor paid + collateral");
+        assertEq(
+            market.balanceOf(P3),
+            gross - gross / 100 + COLLATERAL,
+            "survivor paid + collateral"
+        );
         market.claimSlot(id, 0);
         market.claimSlot(id, 1);
         assertEq(market.getRequest(id).escrow, 0, "escrow fully settled");
@@ -560,7 +758,9 @@ contract MarketplaceProofTest is MarketFixture {
         assertEq(market.balanceOf(CLIENT), (10 - proven1) * PRICE, "client gets unproven periods");
         assertEq(market.balanceOf(TREASURY), g1 / 100 + 2 * (g / 100), "fees");
         assertEq(market.getRequest(id).escrow, 0, "escrow settled");
-        vm.expectRevert(abi.encodeWithSelector(IMarketplaceEvents.Marketplace__SlotClosed.selector, id, 0));
+        vm.expectRevert(
+            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__SlotClosed.selector, id, 0)
+        );
         market.claimSlot(id, 0);
         assertEq(market.getProvider(P1).activeSlots, 0, "slot released");
         // withdraw all: market ends holding only stakes
@@ -599,23 +799,31 @@ contract MarketplaceTargetedTest is MarketFixture {
         uint256 cid = market.challengeSlot(id, 1, 7);
         bytes memory proof = MerkleBuilder.proof(shards[RequestId.unwrap(id)][1], 7);
         bytes memory bad = MerkleBuilder.proof(shards[RequestId.unwrap(id)][1], 6);
-        vm.expectRevert(abi.encodeWithSelector(IMarketplaceEvents.Marketplace__InvalidProof.selector, id, 1, 7));
+        vm.expectRevert(
+            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__InvalidProof.selector, id, 1, 7)
+        );
         market.answerChallenge(cid, bad);
         vm.prank(P2);
         market.answerChallenge(cid, proof);
         assertEq(market.balanceOf(P2), TOKEN, "bond to provider");
-        vm.expectRevert(abi.encodeWithSelector(IMarketplaceEvents.Marketplace__ChallengeNotOpen.selector, cid));
+        vm.expectRevert(
+            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__ChallengeNotOpen.selector, cid)
+        );
         market.answerChallenge(cid, proof);
     }
 
     function test_markChallengeFailed_slashesCollateral() public {
-        vm.expectRevert(abi.encodeWithSelector(IMarketplaceEvents.Marketplace__LeafOutOfRange.selector, 16, 16));
+        vm.expectRevert(
+            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__LeafOutOfRange.selector, 16, 16)
+        );
         market.challengeSlot(id, 1, 16);
         vm.prank(REPORTER);
         uint256 cid = market.challengeSlot(id, 1, 3);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IMarketplaceEvents.Marketplace__ChallengeNotExpired.selector, cid, block.number + 10
+                IMarketplaceEvents.Marketplace__ChallengeNotExpired.selector,
+                cid,
+                block.number + 10
             )
         );
         market.markChallengeFailed(cid);
@@ -623,12 +831,14 @@ contract MarketplaceTargetedTest is MarketFixture {
         bytes memory proof = MerkleBuilder.proof(shards[RequestId.unwrap(id)][1], 3);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IMarketplaceEvents.Marketplace__ChallengeExpired.selector, cid, block.number - 1
+                IMarketplaceEvents.Marketplace__ChallengeExpired.selector,
+                cid,
+                block.number - 1
             )
         );
         market.answerChallenge(cid, proof);
         market.markChallengeFailed(cid);
-        uint256 slashed = COLLATERAL * 500 / 10_000;
+        uint256 slashed = (COLLATERAL * 500) / 10_000;
         assertEq(market.getSlot(id, 1).collateral, COLLATERAL - slashed, "collateral slashed");
         assertEq(market.getSlot(id, 1).misses, 1, "slot miss");
         assertEq(market.balanceOf(REPORTER), TOKEN + slashed / 2, "bond back + reward");
@@ -642,7 +852,11 @@ contract MarketplaceTargetedTest is MarketFixture {
             vm.roll(block.number + 11);
             market.markChallengeFailed(cid);
         }
-        assertEq(uint256(market.getSlot(id, 2).state), uint256(SlotState.Freed), "freed at maxMisses");
+        assertEq(
+            uint256(market.getSlot(id, 2).state),
+            uint256(SlotState.Freed),
+            "freed at maxMisses"
+        );
         assertEq(market.getRequest(id).freed, 1, "one free");
     }
 }
@@ -650,7 +864,11 @@ contract MarketplaceTargetedTest is MarketFixture {
 contract MarketplaceFuzzTest is MarketFixture {
     /// Settlement never creates or destroys tokens: provider net + fee + client refund == escrow,
     /// for any pattern of proven periods, fee and price.
-    function testFuzz_settlement_conservesEscrow(uint256 pattern, uint128 price, uint8 duration) public {
+    function testFuzz_settlement_conservesEscrow(
+        uint256 pattern,
+        uint128 price,
+        uint8 duration
+    ) public {
         uint256 d = bound(duration, 1, 12);
         uint256 pr = bound(price, 200, 4e22); // ask: 1 wei per byte × 200 bytes
         register(P1);
@@ -672,11 +890,15 @@ contract MarketplaceFuzzTest is MarketFixture {
         rollToPeriod(r.endPeriod);
         market.claimSlot(rid, 0);
         market.claimSlot(rid, 1);
-        uint256 total = market.balanceOf(P1) + market.balanceOf(P2) + market.balanceOf(CLIENT)
-            + market.balanceOf(TREASURY) - 2 * COLLATERAL;
+        uint256 total =
+            market.balanceOf(P1) +
+                market.balanceOf(P2) +
+                market.balanceOf(CLIENT) +
+                market.balanceOf(TREASURY) -
+                2 * COLLATERAL;
         assertEq(total, 2 * pr * d, "escrow conserved");
         uint256 gross = proven * pr;
-        assertEq(market.balanceOf(P1), gross - gross * 100 / 10_000 + COLLATERAL, "P1 net");
+        assertEq(market.balanceOf(P1), gross - (gross * 100) / 10_000 + COLLATERAL, "P1 net");
         assertEq(market.balanceOf(CLIENT), (2 * d - proven) * pr, "client refund");
     }
 
@@ -697,7 +919,7 @@ contract MarketplaceFuzzTest is MarketFixture {
         vm.prank(REPORTER);
         market.markProofAsMissing(P1, period);
         uint256 slashed = stake - market.getProvider(P1).stake;
-        assertEq(slashed, stake * 500 / 10_000, "slash = bps of stake");
+        assertEq(slashed, (stake * 500) / 10_000, "slash = bps of stake");
         assertEq(market.balanceOf(REPORTER) + market.balanceOf(TREASURY), slashed, "split exact");
     }
 }

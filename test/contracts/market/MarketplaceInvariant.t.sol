@@ -9,7 +9,13 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {Params} from "../../../contracts/types/Params.sol";
 import {RequestId} from "../../../contracts/types/RequestId.sol";
 import {
-    RequestParams, RequestView, SlotView, Challenge, TargetedChallenge, ChallengeStatus, ProviderView
+    RequestParams,
+    RequestView,
+    SlotView,
+    Challenge,
+    TargetedChallenge,
+    ChallengeStatus,
+    ProviderView
 } from "../../../contracts/types/Market.sol";
 
 /// @dev Drives the real Marketplace with bounded random actions from a fixed set of actors.
@@ -32,7 +38,12 @@ contract MarketHandler is TestBase {
     mapping(address => uint256) public withdrawn;
     uint256 public overpaid; // > 0 if any withdraw paid more than the pull balance
 
-    constructor(TesseraToken token_, Marketplace market_, address treasury_, address[] memory actors_) {
+    constructor(
+        TesseraToken token_,
+        Marketplace market_,
+        address treasury_,
+        address[] memory actors_
+    ) {
         token = token_;
         market = market_;
         treasury = treasury_;
@@ -113,7 +124,8 @@ contract MarketHandler is TestBase {
             bytes memory proofs;
             for (uint256 j; j < cs.length; ++j) {
                 proofs = bytes.concat(
-                    proofs, MerkleBuilder.proof(shardOf[RequestId.unwrap(cs[j].id)][cs[j].slot], cs[j].leaf)
+                    proofs,
+                    MerkleBuilder.proof(shardOf[RequestId.unwrap(cs[j].id)][cs[j].slot], cs[j].leaf)
                 );
             }
             if (corrupt && proofs.length != 0) proofs[0] ^= 0x01;
@@ -272,7 +284,11 @@ contract MarketplaceInvariantTest is TestBase {
             liabilities += market.balanceOf(handler.actors(i));
         }
         liabilities += market.balanceOf(TREASURY);
-        assertEq(token.balanceOf(address(market)), liabilities, "marketplace tokens == liabilities");
+        assertEq(
+            token.balanceOf(address(market)),
+            liabilities,
+            "marketplace tokens == liabilities"
+        );
     }
 
     /// No withdrawal ever paid more than the caller's pull balance, and the balance is zeroed.

@@ -27,12 +27,18 @@ contract ProviderRegistryTest is MarketFixture {
     function test_register_reverts() public {
         vm.prank(P1);
         vm.expectRevert(
-            abi.encodeWithSelector(IProviderRegistry.Registry__StakeBelowMinimum.selector, 1, 100 * TOKEN)
+            abi.encodeWithSelector(
+                IProviderRegistry.Registry__StakeBelowMinimum.selector,
+                1,
+                100 * TOKEN
+            )
         );
         market.register(1, 1, 1, "", "");
         register(P1);
         vm.prank(P1);
-        vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.Registry__AlreadyRegistered.selector, P1));
+        vm.expectRevert(
+            abi.encodeWithSelector(IProviderRegistry.Registry__AlreadyRegistered.selector, P1)
+        );
         market.register(STAKE, 1, 1, "", "");
     }
 
@@ -42,13 +48,21 @@ contract ProviderRegistryTest is MarketFixture {
         RequestId id = newRequest(1, 1);
         fill(id, 0, P1);
         vm.prank(P1);
-        vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.Registry__CapacityBelowUsed.selector, 10, SHARD));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IProviderRegistry.Registry__CapacityBelowUsed.selector,
+                10,
+                SHARD
+            )
+        );
         market.updateProvider(10, 1, "", "");
         vm.prank(P1);
         market.updateProvider(uint64(SHARD), 2, "http://q", "/dns/q");
         assertEq(market.getProvider(P1).pricePerBytePeriod, 2, "updated");
         vm.prank(P3);
-        vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.Registry__NotRegistered.selector, P3));
+        vm.expectRevert(
+            abi.encodeWithSelector(IProviderRegistry.Registry__NotRegistered.selector, P3)
+        );
         market.updateProvider(1, 1, "", "");
     }
 
@@ -58,16 +72,24 @@ contract ProviderRegistryTest is MarketFixture {
         market.addStake(5 * TOKEN);
         vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.Registry__ZeroAmount.selector));
         market.addStake(0);
-        vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.Registry__NothingUnbonding.selector, P1));
+        vm.expectRevert(
+            abi.encodeWithSelector(IProviderRegistry.Registry__NothingUnbonding.selector, P1)
+        );
         market.withdrawStake();
         vm.expectRevert(
-            abi.encodeWithSelector(IProviderRegistry.Registry__InsufficientStake.selector, STAKE + 6 * TOKEN, STAKE + 5 * TOKEN)
+            abi.encodeWithSelector(
+                IProviderRegistry.Registry__InsufficientStake.selector,
+                STAKE + 6 * TOKEN,
+                STAKE + 5 * TOKEN
+            )
         );
         market.requestUnstake(STAKE + 6 * TOKEN);
         market.requestUnstake(STAKE + 5 * TOKEN);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IProviderRegistry.Registry__UnbondingNotElapsed.selector, block.timestamp + 7 days, block.timestamp
+                IProviderRegistry.Registry__UnbondingNotElapsed.selector,
+                block.timestamp + 7 days,
+                block.timestamp
             )
         );
         market.withdrawStake();
@@ -75,7 +97,9 @@ contract ProviderRegistryTest is MarketFixture {
         uint256 before = token.balanceOf(P1);
         market.withdrawStake();
         assertEq(token.balanceOf(P1), before + STAKE + 5 * TOKEN, "stake returned");
-        vm.expectRevert(abi.encodeWithSelector(IProviderRegistry.Registry__NothingUnbonding.selector, P1));
+        vm.expectRevert(
+            abi.encodeWithSelector(IProviderRegistry.Registry__NothingUnbonding.selector, P1)
+        );
         market.withdrawStake();
         vm.stopPrank();
     }
@@ -87,7 +111,11 @@ contract ProviderRegistryTest is MarketFixture {
         fill(id, 0, P1);
         vm.prank(P1);
         vm.expectRevert(
-            abi.encodeWithSelector(IProviderRegistry.Registry__StakeBelowMinimum.selector, 100 * TOKEN - 1, 100 * TOKEN)
+            abi.encodeWithSelector(
+                IProviderRegistry.Registry__StakeBelowMinimum.selector,
+                100 * TOKEN - 1,
+                100 * TOKEN
+            )
         );
         market.requestUnstake(STAKE - 100 * TOKEN + 1);
         vm.prank(P1);
@@ -102,21 +130,39 @@ contract ProtocolParamsTest is MarketFixture {
         p.slashBps = 5001;
         vm.prank(OWNER);
         vm.expectRevert(
-            abi.encodeWithSelector(IProtocolParams.ProtocolParams__OutOfRange.selector, "slashBps", 5001, 0, 5000)
+            abi.encodeWithSelector(
+                IProtocolParams.ProtocolParams__OutOfRange.selector,
+                "slashBps",
+                5001,
+                0,
+                5000
+            )
         );
         market.setParams(p);
         p = defaultParams();
         p.protocolFeeBps = 1001;
         vm.prank(OWNER);
         vm.expectRevert(
-            abi.encodeWithSelector(IProtocolParams.ProtocolParams__OutOfRange.selector, "protocolFeeBps", 1001, 0, 1000)
+            abi.encodeWithSelector(
+                IProtocolParams.ProtocolParams__OutOfRange.selector,
+                "protocolFeeBps",
+                1001,
+                0,
+                1000
+            )
         );
         market.setParams(p);
         p = defaultParams();
         p.maxMisses = 0;
         vm.prank(OWNER);
         vm.expectRevert(
-            abi.encodeWithSelector(IProtocolParams.ProtocolParams__OutOfRange.selector, "maxMisses", 0, 1, 32)
+            abi.encodeWithSelector(
+                IProtocolParams.ProtocolParams__OutOfRange.selector,
+                "maxMisses",
+                0,
+                1,
+                32
+            )
         );
         market.setParams(p);
         p = defaultParams();
@@ -124,14 +170,20 @@ contract ProtocolParamsTest is MarketFixture {
         vm.prank(OWNER);
         vm.expectRevert(
             abi.encodeWithSelector(
-                IProtocolParams.ProtocolParams__OutOfRange.selector, "challengesPerPeriod", 129, 1, 128
+                IProtocolParams.ProtocolParams__OutOfRange.selector,
+                "challengesPerPeriod",
+                129,
+                1,
+                128
             )
         );
         market.setParams(p);
 
         p = defaultParams();
         p.challengesPerPeriod = 9;
-        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, address(this)));
+        vm.expectRevert(
+            abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, address(this))
+        );
         market.setParams(p);
         vm.prank(OWNER);
         market.setParams(p);
@@ -153,13 +205,17 @@ contract ProtocolParamsTest is MarketFixture {
 
     function test_treasuryGuardianAndOwnership() public {
         vm.prank(OWNER);
-        vm.expectRevert(abi.encodeWithSelector(IProtocolParams.ProtocolParams__ZeroAddress.selector, "treasury"));
+        vm.expectRevert(
+            abi.encodeWithSelector(IProtocolParams.ProtocolParams__ZeroAddress.selector, "treasury")
+        );
         market.setTreasury(address(0));
         vm.prank(OWNER);
         market.setTreasury(P5);
         assertEq(market.treasury(), P5, "treasury");
         vm.prank(P4);
-        vm.expectRevert(abi.encodeWithSelector(IProtocolParams.ProtocolParams__NotGuardian.selector, P4));
+        vm.expectRevert(
+            abi.encodeWithSelector(IProtocolParams.ProtocolParams__NotGuardian.selector, P4)
+        );
         market.pause();
         vm.prank(OWNER);
         market.setGuardian(P4);

@@ -35,21 +35,22 @@ abstract contract MarketFixture is TestBase {
     uint256 private _shardSalt;
 
     function defaultParams() internal pure returns (Params memory) {
-        return Params({
-            protocolFeeBps: 100,
-            slashBps: 500,
-            reporterRewardBps: 5000,
-            repairBountyBps: 5000,
-            maxMisses: 3,
-            challengesPerPeriod: 4,
-            missGracePeriods: 16,
-            challengeWindowBlocks: 10,
-            unbondingDelay: 7 days,
-            maxShardSize: 1 << 28,
-            maxDurationPeriods: 3650,
-            targetedBond: uint128(TOKEN),
-            minStake: uint128(100 * TOKEN)
-        });
+        return
+            Params({
+                protocolFeeBps: 100,
+                slashBps: 500,
+                reporterRewardBps: 5000,
+                repairBountyBps: 5000,
+                maxMisses: 3,
+                challengesPerPeriod: 4,
+                missGracePeriods: 16,
+                challengeWindowBlocks: 10,
+                unbondingDelay: 7 days,
+                maxShardSize: 1 << 28,
+                maxDurationPeriods: 3650,
+                targetedBond: uint128(TOKEN),
+                minStake: uint128(100 * TOKEN)
+            });
     }
 
     function setUp() public virtual {
@@ -74,10 +75,12 @@ abstract contract MarketFixture is TestBase {
         market.register(STAKE, 1 << 40, 1, "http://p", "/ip4/127.0.0.1/tcp/1");
     }
 
-    function requestParams(uint8 k, uint8 m, uint64 shardSize, uint32 duration)
-        internal
-        returns (RequestParams memory p)
-    {
+    function requestParams(
+        uint8 k,
+        uint8 m,
+        uint64 shardSize,
+        uint32 duration
+    ) internal returns (RequestParams memory p) {
         uint256 n = uint256(k) + m;
         p.k = k;
         p.m = m;
@@ -89,7 +92,10 @@ abstract contract MarketFixture is TestBase {
         p.roots = new bytes16[](n);
         p.cids = new string[](n);
         for (uint256 i; i < n; ++i) {
-            bytes memory data = MerkleBuilder.shard(keccak256(abi.encode("shard", _shardSalt++)), shardSize);
+            bytes memory data = MerkleBuilder.shard(
+                keccak256(abi.encode("shard", _shardSalt++)),
+                shardSize
+            );
             p.roots[i] = MerkleBuilder.root(data);
             p.cids[i] = "bafy";
             shards[bytes32(0)][i] = data; // staged; moved under the id by createRequest()
@@ -109,7 +115,10 @@ abstract contract MarketFixture is TestBase {
         return createRequest(requestParams(k, m, uint64(SHARD), 10));
     }
 
-    function fillProof(RequestId id, uint256 slot) internal view returns (uint256 proofBlock, bytes memory proof) {
+    function fillProof(
+        RequestId id,
+        uint256 slot
+    ) internal view returns (uint256 proofBlock, bytes memory proof) {
         proofBlock = block.number - 1;
         bytes memory data = shards[RequestId.unwrap(id)][slot];
         uint256 nLeaves = (data.length + 63) / 64;
@@ -124,7 +133,11 @@ abstract contract MarketFixture is TestBase {
     }
 
     /// @dev Creates a k-of-n request and fills slot i with providers[i]; returns the id.
-    function startedRequest(uint8 k, uint8 m, address[] memory providers) internal returns (RequestId id) {
+    function startedRequest(
+        uint8 k,
+        uint8 m,
+        address[] memory providers
+    ) internal returns (RequestId id) {
         id = newRequest(k, m);
         for (uint256 i; i < providers.length; ++i) {
             fill(id, i, providers[i]);

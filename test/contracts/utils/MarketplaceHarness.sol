@@ -11,9 +11,13 @@ import {RequestState} from "../../../contracts/types/Market.sol";
 /// @dev The real Marketplace plus two setters that build large states cheaply for the gas-scaling
 /// test: many existing requests, and a provider holding thousands of slots' unit entries.
 contract MarketplaceHarness is Marketplace {
-    constructor(IERC20 token_, address owner_, address treasury_, uint256 periodBlocks_, Params memory p)
-        Marketplace(token_, owner_, treasury_, periodBlocks_, p)
-    {}
+    constructor(
+        IERC20 token_,
+        address owner_,
+        address treasury_,
+        uint256 periodBlocks_,
+        Params memory p
+    ) Marketplace(token_, owner_, treasury_, periodBlocks_, p) {}
 
     /// @dev Records `count` open requests (client, state, index) without escrow.
     function harness_addRequests(uint256 count) external {
@@ -30,7 +34,12 @@ contract MarketplaceHarness is Marketplace {
 
     /// @dev Appends `count` unit entries of a shard with `root`/`nLeaves` to `provider`'s list, as
     /// `count` fills of distinct fake requests would.
-    function harness_addUnits(address provider, uint256 count, bytes16 root, uint256 nLeaves) external {
+    function harness_addUnits(
+        address provider,
+        uint256 count,
+        bytes16 root,
+        uint256 nLeaves
+    ) external {
         uint256[] storage units = _units[provider];
         uint256 len = units.length;
         if (len == 0) {
@@ -39,8 +48,11 @@ contract MarketplaceHarness is Marketplace {
             pr.dueUntil = type(uint32).max;
         }
         for (uint256 i; i < count; ++i) {
-            uint256 entry = (uint256(uint128(root)) << 128) | (nLeaves << 96) | ((uint256(1) << 63 | (len + i)) << 16)
-                | MerkleSegments.depthOf(nLeaves);
+            uint256 entry =
+                (uint256(uint128(root)) << 128) |
+                    (nLeaves << 96) |
+                    (((uint256(1) << 63) | (len + i)) << 16) |
+                    MerkleSegments.depthOf(nLeaves);
             units.push(entry);
             _unitPos[provider][entry & KEY_MASK] = len + i + 1;
         }

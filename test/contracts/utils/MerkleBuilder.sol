@@ -68,7 +68,10 @@ library MerkleBuilder {
 
     /// @dev Root and per-level sibling of a tree of 2^depth identical segments `seg`: every leaf
     /// has the same proof, so deep trees (e.g. depth 18) cost `depth` hashes to build.
-    function uniform(bytes memory seg, uint256 depth) internal pure returns (bytes16 r, bytes memory prf) {
+    function uniform(
+        bytes memory seg,
+        uint256 depth
+    ) internal pure returns (bytes16 r, bytes memory prf) {
         bytes16 h = bytes16(sha256(seg));
         prf = seg;
         for (uint256 d; d < depth; ++d) {

@@ -12,13 +12,28 @@ interface Vm {
     function expectRevert(bytes calldata revertData) external;
     function expectRevert() external;
     function addr(uint256 privateKey) external pure returns (address);
-    function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
+    function sign(
+        uint256 privateKey,
+        bytes32 digest
+    ) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function assume(bool condition) external pure;
     function readFile(string calldata path) external view returns (string memory);
-    function parseJson(string calldata json, string calldata key) external pure returns (bytes memory);
-    function parseJsonUint(string calldata json, string calldata key) external pure returns (uint256);
-    function parseJsonBytes(string calldata json, string calldata key) external pure returns (bytes memory);
-    function parseJsonBytesArray(string calldata json, string calldata key) external pure returns (bytes[] memory);
+    function parseJson(
+        string calldata json,
+        string calldata key
+    ) external pure returns (bytes memory);
+    function parseJsonUint(
+        string calldata json,
+        string calldata key
+    ) external pure returns (uint256);
+    function parseJsonBytes(
+        string calldata json,
+        string calldata key
+    ) external pure returns (bytes memory);
+    function parseJsonBytesArray(
+        string calldata json,
+        string calldata key
+    ) external pure returns (bytes[] memory);
     function projectRoot() external view returns (string memory);
     function exists(string calldata path) external view returns (bool);
     function toString(uint256 value) external pure returns (string memory);

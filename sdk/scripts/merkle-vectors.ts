@@ -54,7 +54,9 @@ export function merkleVectors(): MerkleVector[] {
     const tree = buildMerkleTree(shard);
     const n = tree.nLeaves;
     const leaves =
-      n <= 9 ? Array.from({ length: n }, (_, i) => i) : [...new Set([0, 1, Math.floor(n / 2), n - 2, n - 1])].sort((a, b) => a - b);
+      n <= 9
+        ? Array.from({ length: n }, (_, i) => i)
+        : [...new Set([0, 1, Math.floor(n / 2), n - 2, n - 1])].sort((a, b) => a - b);
     return {
       name,
       shardHex: bytesToHex(shard),
@@ -63,16 +65,28 @@ export function merkleVectors(): MerkleVector[] {
       root: bytesToHex(tree.root),
       proofs: leaves.map((leaf) => {
         const proof = tree.proof(leaf);
-        return { leaf, segment: bytesToHex(proof.segment), siblings: proof.siblings.map(bytesToHex) };
+        return {
+          leaf,
+          segment: bytesToHex(proof.segment),
+          siblings: proof.siblings.map(bytesToHex),
+        };
       }),
     };
   });
 }
 
-export const VECTORS_PATH = resolve(dirname(fileURLToPath(import.meta.url)), "../../test/vectors/merkle.json");
+export const VECTORS_PATH = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  "../../test/vectors/merkle.json",
+);
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   mkdirSync(dirname(VECTORS_PATH), { recursive: true });
-  writeFileSync(VECTORS_PATH, JSON.stringify(merkleVectors(), null, 2) + "\n");
+  // formatted like the rest of the repo, so `prettier --check` passes on a regenerated file
+  const { format } = await import("prettier");
+  writeFileSync(
+    VECTORS_PATH,
+    await format(JSON.stringify(merkleVectors()), { parser: "json", printWidth: 100 }),
+  );
   console.log(`wrote ${VECTORS_PATH}`);
 }

@@ -1,6 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { aesGcmDecryptSync, aesGcmEncryptSync, createChunkCipherNode } from "../src/crypto/aes-gcm-node.ts";
+import {
+  aesGcmDecryptSync,
+  aesGcmEncryptSync,
+  createChunkCipherNode,
+} from "../src/crypto/aes-gcm-node.ts";
 import {
   ChunkAuthenticationError,
   aesGcmDecrypt,
@@ -46,11 +50,18 @@ const nist = [
 
 describe("aes-gcm: NIST known answers", () => {
   it.each(nist)("$name (WebCrypto and node:crypto)", async (v) => {
-    const [key, iv, pt, aad] = [v.key, v.iv, v.pt, v.aad].map(hexToBytes) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array];
+    const [key, iv, pt, aad] = [v.key, v.iv, v.pt, v.aad].map(hexToBytes) as [
+      Uint8Array,
+      Uint8Array,
+      Uint8Array,
+      Uint8Array,
+    ];
     const expected = "0x" + v.ct + v.tag;
     expect(bytesToHex(await aesGcmEncrypt(key, iv, pt, aad))).toBe(expected);
     expect(bytesToHex(aesGcmEncryptSync(key, iv, pt, aad))).toBe(expected);
-    expect(bytesToHex(await aesGcmDecrypt(key, iv, hexToBytes(expected), aad))).toBe(bytesToHex(pt));
+    expect(bytesToHex(await aesGcmDecrypt(key, iv, hexToBytes(expected), aad))).toBe(
+      bytesToHex(pt),
+    );
     expect(bytesToHex(aesGcmDecryptSync(key, iv, hexToBytes(expected), aad))).toBe(bytesToHex(pt));
     const bad = hexToBytes(expected);
     bad[bad.length - 1]! ^= 1;
@@ -88,8 +99,12 @@ describe("aes-gcm: chunk cipher", () => {
     await expect(cipher.open(4, false, sealed)).rejects.toThrow(ChunkAuthenticationError);
     await expect(cipher.open(3, true, sealed)).rejects.toThrow(ChunkAuthenticationError);
     await expect(cipher.open(3, false, sealed, 1)).rejects.toThrow(ChunkAuthenticationError);
-    await expect((await createChunkCipher(fileKey, randomBytes(16))).open(3, false, sealed)).rejects.toThrow(ChunkAuthenticationError);
-    await expect((await createChunkCipher(randomBytes(32), fileId)).open(3, false, sealed)).rejects.toThrow(ChunkAuthenticationError);
+    await expect(
+      (await createChunkCipher(fileKey, randomBytes(16))).open(3, false, sealed),
+    ).rejects.toThrow(ChunkAuthenticationError);
+    await expect(
+      (await createChunkCipher(randomBytes(32), fileId)).open(3, false, sealed),
+    ).rejects.toThrow(ChunkAuthenticationError);
     const flipped = sealed.slice();
     flipped[100]! ^= 4;
     const error = await cipher.open(3, false, flipped).catch((e: unknown) => e);

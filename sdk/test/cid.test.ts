@@ -21,7 +21,12 @@ describe("cid: equal to Helia's addBytes with default settings", () => {
     const builder = new ShardCidBuilder();
     for (let at = 0; at < size; at += 77_777) builder.write(bytes.subarray(at, at + 77_777));
     expect(builder.end().toString()).toBe(helia.toString());
-    const heliaStream = await fs.addByteStream((async function* () { yield bytes.subarray(0, 5); yield bytes.subarray(5); })());
+    const heliaStream = await fs.addByteStream(
+      (async function* () {
+        yield bytes.subarray(0, 5);
+        yield bytes.subarray(5);
+      })(),
+    );
     expect(heliaStream.toString()).toBe(helia.toString());
   });
 
@@ -32,7 +37,11 @@ describe("cid: equal to Helia's addBytes with default settings", () => {
     const source = function* () {
       for (let i = 0; i < 1025; i++) yield chunk;
     };
-    const helia = await fs.addByteStream((async function* () { yield* source(); })());
+    const helia = await fs.addByteStream(
+      (async function* () {
+        yield* source();
+      })(),
+    );
     // Helia stored the bytes; we only hash.
     expect((await shardCid(source())).toString()).toBe(helia.toString());
     const builder = new ShardCidBuilder();
@@ -71,7 +80,8 @@ describe("cid: browser SHA-256 path", () => {
     const { UnixFsFileHasher } = await import("../src/cid/unixfs.ts");
     const bytes = randomBytes(3 * 1024 * 1024 + 999);
     const hasher = new UnixFsFileHasher(1_048_576, 1024, createSha256);
-    for (let at = 0; at < bytes.length; at += 100_003) hasher.update(bytes.subarray(at, at + 100_003));
+    for (let at = 0; at < bytes.length; at += 100_003)
+      hasher.update(bytes.subarray(at, at + 100_003));
     const fs = heliaFs();
     expect(hasher.digest().toString()).toBe((await fs.addBytes(bytes)).toString());
   });

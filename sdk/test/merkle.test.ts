@@ -54,20 +54,41 @@ describe("merkle: shared vectors (test/vectors/merkle.json)", () => {
     for (const n of [1, 2, 3, 5, 64, 79]) expect(leafCounts).toContain(n);
   });
 
-  it.each(vectors.map((v) => [v.name, v] as const))("%s: root matches the reference and every proof verifies", (_, v) => {
-    const shard = hexToBytes(v.shardHex);
-    expect(bytesToHex(referenceRoot(shard))).toBe(v.root);
-    expect(treeDepth(v.nLeaves)).toBe(v.depth);
-    for (const p of v.proofs) {
-      const proof = { leaf: p.leaf, segment: hexToBytes(p.segment), siblings: p.siblings.map(hexToBytes) };
-      expect(proof.siblings).toHaveLength(v.depth);
-      expect(verifyMerkleProof({ root: hexToBytes(v.root), nLeaves: v.nLeaves, proof })).toBe(true);
-    }
-  });
+  it.each(vectors.map((v) => [v.name, v] as const))(
+    "%s: root matches the reference and every proof verifies",
+    (_, v) => {
+      const shard = hexToBytes(v.shardHex);
+      expect(bytesToHex(referenceRoot(shard))).toBe(v.root);
+      expect(treeDepth(v.nLeaves)).toBe(v.depth);
+      for (const p of v.proofs) {
+        const proof = {
+          leaf: p.leaf,
+          segment: hexToBytes(p.segment),
+          siblings: p.siblings.map(hexToBytes),
+        };
+        expect(proof.siblings).toHaveLength(v.depth);
+        expect(verifyMerkleProof({ root: hexToBytes(v.root), nLeaves: v.nLeaves, proof })).toBe(
+          true,
+        );
+      }
+    },
+  );
 });
 
 describe("merkle: tree, builder and both hashers agree", () => {
-  const sizes = [1, 63, 64, 65, 128, 192, 4095, 4096 * 64, 4096 * 64 + 1, 4096 * 64 * 3 + 77, 4096 * 64 * 2];
+  const sizes = [
+    1,
+    63,
+    64,
+    65,
+    128,
+    192,
+    4095,
+    4096 * 64,
+    4096 * 64 + 1,
+    4096 * 64 * 3 + 77,
+    4096 * 64 * 2,
+  ];
   it.each(sizes)("%i bytes", (size) => {
     const shard = randomBytes(size);
     const native = buildMerkleTree(shard, { hasher: sha256Batch64Native });
@@ -90,12 +111,16 @@ describe("merkle: tree, builder and both hashers agree", () => {
 
   it("property: random sizes and split points give the reference root", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40_000 }), fc.integer({ min: 1, max: 5000 }), (size, piece) => {
-        const shard = randomBytes(size);
-        const builder = new MerkleBuilder({ hasher: sha256Batch64Wasm });
-        for (let at = 0; at < size; at += piece) builder.update(shard.subarray(at, at + piece));
-        expect(bytesToHex(builder.digest().root)).toBe(bytesToHex(referenceRoot(shard)));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 40_000 }),
+        fc.integer({ min: 1, max: 5000 }),
+        (size, piece) => {
+          const shard = randomBytes(size);
+          const builder = new MerkleBuilder({ hasher: sha256Batch64Wasm });
+          for (let at = 0; at < size; at += piece) builder.update(shard.subarray(at, at + piece));
+          expect(bytesToHex(builder.digest().root)).toBe(bytesToHex(referenceRoot(shard)));
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -127,10 +152,19 @@ describe("merkle: proofs", () => {
     const proof = tree.proof(10);
     const flipped = { ...proof, segment: proof.segment.slice() };
     flipped.segment[5]! ^= 1;
-    expect(verifyMerkleProof({ root: tree.root, nLeaves: tree.nLeaves, proof: flipped })).toBe(false);
-    const badSibling = { ...proof, siblings: proof.siblings.map((s, i) => (i === 3 ? s.map((b) => b ^ 0x80) : s)) };
-    expect(verifyMerkleProof({ root: tree.root, nLeaves: tree.nLeaves, proof: badSibling })).toBe(false);
-    expect(verifyMerkleProof({ root: tree.root, nLeaves: tree.nLeaves, proof: { ...proof, leaf: 11 } })).toBe(false);
+    expect(verifyMerkleProof({ root: tree.root, nLeaves: tree.nLeaves, proof: flipped })).toBe(
+      false,
+    );
+    const badSibling = {
+      ...proof,
+      siblings: proof.siblings.map((s, i) => (i === 3 ? s.map((b) => b ^ 0x80) : s)),
+    };
+    expect(verifyMerkleProof({ root: tree.root, nLeaves: tree.nLeaves, proof: badSibling })).toBe(
+      false,
+    );
+    expect(
+      verifyMerkleProof({ root: tree.root, nLeaves: tree.nLeaves, proof: { ...proof, leaf: 11 } }),
+    ).toBe(false);
     expect(verifyMerkleProof({ root: tree.root, nLeaves: tree.nLeaves * 2, proof })).toBe(false);
     expect(() => decodeMerkleProof(new Uint8Array(65), 0, tree.nLeaves)).toThrow(MerkleProofError);
   });

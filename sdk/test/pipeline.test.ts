@@ -38,8 +38,16 @@ async function* from(...parts: Uint8Array[]) {
 /** Small chunks and pieces so a few hundred KiB exercise many chunks and stripes. */
 const SMALL = { chunkSize: 4096, pieceBytes: 1024 };
 
-type Encoded = { result: EncodeResult; shards: Uint8Array[]; fileKey: Uint8Array; fileId: Uint8Array };
-async function encode(data: Uint8Array, options: Partial<Parameters<typeof encodeFile>[1]> = {}): Promise<Encoded> {
+type Encoded = {
+  result: EncodeResult;
+  shards: Uint8Array[];
+  fileKey: Uint8Array;
+  fileId: Uint8Array;
+};
+async function encode(
+  data: Uint8Array,
+  options: Partial<Parameters<typeof encodeFile>[1]> = {},
+): Promise<Encoded> {
   const fileKey = options.fileKey ?? randomBytes(32);
   const fileId = options.fileId ?? randomBytes(16);
   const n = (options.k ?? 10) + (options.m ?? 4);
@@ -48,29 +56,52 @@ async function encode(data: Uint8Array, options: Partial<Parameters<typeof encod
   return { result, shards: sinks.map((s) => s.bytes()), fileKey, fileId };
 }
 function params(e: Encoded, overrides: Partial<DecodeParams> = {}): DecodeParams {
-  return { ...e.result, fileKey: e.fileKey, shards: e.result.shards, plaintextSize: e.result.plaintextSize, ...overrides };
+  return {
+    ...e.result,
+    fileKey: e.fileKey,
+    shards: e.result.shards,
+    plaintextSize: e.result.plaintextSize,
+    ...overrides,
+  };
 }
 const decode = (sources: ShardSource[], p: DecodeParams, options = {}) =>
   collect(decodeFileChunks(sources, p, { store: memoryShardStore(), ...options }));
 
 describe("pipeline: round trips", () => {
-  const sizes = [0, 1, SMALL.chunkSize - 1, SMALL.chunkSize, SMALL.chunkSize + 1, 10 * 1024 + 17, 300 * 1024 + 5];
-  it.each(sizes)("%i bytes, random data, any k of n", async (size) => {
-    const data = randomBytes(size);
-    const e = await encode(data);
-    expect(e.result.plaintextSize).toBe(size);
-    expect(e.result.chunks).toBe(Math.max(1, Math.ceil(size / SMALL.chunkSize)));
-    for (const s of e.shards) expect(s.length).toBe(e.result.shardSize);
-    // data shards only, and a mix that needs reconstruction
-    const mixed = e.shards.map((s, i) => ([0, 3, 7, 9].includes(i) ? undefined : s));
-    expect(bytesToHex(await decode(memoryShardSources(e.shards.slice(0, 10)), params(e)))).toBe(bytesToHex(data));
-    expect(bytesToHex(await decode(memoryShardSources(mixed), params(e)))).toBe(bytesToHex(data));
-  }, 30_000);
+  const sizes = [
+    0,
+    1,
+    SMALL.chunkSize - 1,
+    SMALL.chunkSize,
+    SMALL.chunkSize + 1,
+    10 * 1024 + 17,
+    300 * 1024 + 5,
+  ];
+  it.each(sizes)(
+    "%i bytes, random data, any k of n",
+    async (size) => {
+      const data = randomBytes(size);
+      const e = await encode(data);
+      expect(e.result.plaintextSize).toBe(size);
+      expect(e.result.chunks).toBe(Math.max(1, Math.ceil(size / SMALL.chunkSize)));
+      for (const s of e.shards) expect(s.length).toBe(e.result.shardSize);
+      // data shards only, and a mix that needs reconstruction
+      const mixed = e.shards.map((s, i) => ([0, 3, 7, 9].includes(i) ? undefined : s));
+      expect(bytesToHex(await decode(memoryShardSources(e.shards.slice(0, 10)), params(e)))).toBe(
+        bytesToHex(data),
+      );
+      expect(bytesToHex(await decode(memoryShardSources(mixed), params(e)))).toBe(bytesToHex(data));
+    },
+    30_000,
+  );
 
   it("several MiB with default chunk and piece sizes, compressible data, via the ReadableStream API and temp files", async () => {
-    const line = new TextEncoder().encode("tessera keeps your bytes safe, compressible and encrypted\n");
+    const line = new TextEncoder().encode(
+      "tessera keeps your bytes safe, compressible and encrypted\n",
+    );
     const data = new Uint8Array(6 * 1024 * 1024 + 123);
-    for (let at = 0; at < data.length; at += line.length) data.set(line.subarray(0, Math.min(line.length, data.length - at)), at);
+    for (let at = 0; at < data.length; at += line.length)
+      data.set(line.subarray(0, Math.min(line.length, data.length - at)), at);
     const fileKey = randomBytes(32);
     const fileId = randomBytes(16);
     const { sinks, streams } = readableSinks(14);
@@ -107,7 +138,9 @@ describe("pipeline: round trips", () => {
           const e = await encode(data, { k, m, chunkSize: 1000, pieceBytes: 128 });
           const order = [...Array(k + m).keys()].sort(() => rnd.next().value - 0.5);
           const subset = order.slice(0, k);
-          const sources = memoryShardSources(e.shards.map((s, i) => (subset.includes(i) ? s : undefined)));
+          const sources = memoryShardSources(
+            e.shards.map((s, i) => (subset.includes(i) ? s : undefined)),
+          );
           expect(bytesToHex(await decode(sources, params(e)))).toBe(bytesToHex(data));
         },
       ),
@@ -117,7 +150,9 @@ describe("pipeline: round trips", () => {
 
   it("commitments: shard roots follow the Merkle rule and CIDs equal Helia's addBytes", async () => {
     const e = await encode(randomBytes(50_000), { k: 4, m: 2, pieceBytes: 2048 });
-    const fs = unixfs({ blockstore: new MemoryBlockstore() } as unknown as Parameters<typeof unixfs>[0]);
+    const fs = unixfs({ blockstore: new MemoryBlockstore() } as unknown as Parameters<
+      typeof unixfs
+    >[0]);
     for (const [i, shard] of e.shards.entries()) {
       const c = e.result.shards[i]!;
       expect(c.size).toBe(shard.length);
@@ -140,7 +175,11 @@ describe("pipeline: round trips", () => {
     const tampered = e.shards.map((s) => s.slice());
     tampered[13]![1]! ^= 1;
     const errors: Error[] = [];
-    const out = await decode(memoryShardSources(tampered).slice(3), params(e), { verify: "both", concurrency: 11, onShardFailure: (f: { error: Error }) => errors.push(f.error) });
+    const out = await decode(memoryShardSources(tampered).slice(3), params(e), {
+      verify: "both",
+      concurrency: 11,
+      onShardFailure: (f: { error: Error }) => errors.push(f.error),
+    });
     expect(out.length).toBe(9000);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(ShardVerificationError);
@@ -149,9 +188,12 @@ describe("pipeline: round trips", () => {
   it("progress events cover every stage with increasing byte counts", async () => {
     const events: ProgressEvent[] = [];
     const e = await encode(randomBytes(20_000), { onProgress: (ev) => events.push(ev) });
-    await decode(memoryShardSources(e.shards), params(e), { onProgress: (ev: ProgressEvent) => events.push(ev) });
+    await decode(memoryShardSources(e.shards), params(e), {
+      onProgress: (ev: ProgressEvent) => events.push(ev),
+    });
     const stages = new Set(events.map((ev) => ev.stage));
-    for (const s of ["compress", "encrypt", "erasure", "merkle", "upload", "download", "decode"]) expect(stages).toContain(s);
+    for (const s of ["compress", "encrypt", "erasure", "merkle", "upload", "download", "decode"])
+      expect(stages).toContain(s);
     const decodeBytes = events.filter((ev) => ev.stage === "decode").map((ev) => ev.bytes);
     expect(decodeBytes.at(-1)).toBe(20_000);
     expect([...decodeBytes].sort((a, b) => a - b)).toEqual(decodeBytes);
@@ -159,10 +201,18 @@ describe("pipeline: round trips", () => {
 
   it("validates k, m, chunk and piece sizes", async () => {
     const base = { fileKey: randomBytes(32), fileId: randomBytes(16) };
-    await expect(encodeFile(new Uint8Array(1), { ...base, k: 0, m: 2 })).rejects.toThrow(ErasureParamsError);
-    await expect(encodeFile(new Uint8Array(1), { ...base, k: 200, m: 100 })).rejects.toThrow(ErasureParamsError);
-    await expect(encodeFile(new Uint8Array(1), { ...base, pieceBytes: 100 })).rejects.toThrow(/multiple of 64/);
-    await expect(encodeFile(new Uint8Array(1), { ...base, chunkSize: 0 })).rejects.toThrow(/chunkSize/);
+    await expect(encodeFile(new Uint8Array(1), { ...base, k: 0, m: 2 })).rejects.toThrow(
+      ErasureParamsError,
+    );
+    await expect(encodeFile(new Uint8Array(1), { ...base, k: 200, m: 100 })).rejects.toThrow(
+      ErasureParamsError,
+    );
+    await expect(encodeFile(new Uint8Array(1), { ...base, pieceBytes: 100 })).rejects.toThrow(
+      /multiple of 64/,
+    );
+    await expect(encodeFile(new Uint8Array(1), { ...base, chunkSize: 0 })).rejects.toThrow(
+      /chunkSize/,
+    );
   });
 });
 
@@ -189,30 +239,36 @@ describe("pipeline: failures and tampering", () => {
     expect((error as NotEnoughShardsError).missing).toEqual([9, 10, 11, 12, 13]);
   });
 
-  it.each([0, 5, 12])("a flipped bit in shard %i is caught by its commitment, reported, and another shard is used", async (bad) => {
-    const data = randomBytes(30_000);
-    const e = await encode(data);
-    const tampered = e.shards.map((s) => s.slice());
-    tampered[bad]![Math.floor(tampered[bad]!.length / 2)]! ^= 0x10;
-    const failures: { shard: number; error: Error }[] = [];
-    const out = await decode(memoryShardSources(tampered), params(e), { onShardFailure: (f: { shard: number; error: Error }) => failures.push(f), concurrency: 14 });
-    expect(bytesToHex(out)).toBe(bytesToHex(data));
-    // with every source fetched at once the bad shard may or may not finish before k good ones
-    for (const f of failures) {
-      expect(f.shard).toBe(bad);
-      expect(f.error).toBeInstanceOf(ShardVerificationError);
-    }
-    // forced: only k sources plus the bad one, bad one first
-    const all = memoryShardSources(tampered);
-    const good = all.filter((s) => s.shard !== bad).slice(-10);
-    const seen: number[] = [];
-    const out2 = await decode([all[bad]!, ...good], params(e), {
-      concurrency: 10,
-      onShardFailure: (f: { shard: number; error: Error }) => seen.push(f.shard),
-    });
-    expect(bytesToHex(out2)).toBe(bytesToHex(data));
-    expect(seen).toEqual([bad]);
-  });
+  it.each([0, 5, 12])(
+    "a flipped bit in shard %i is caught by its commitment, reported, and another shard is used",
+    async (bad) => {
+      const data = randomBytes(30_000);
+      const e = await encode(data);
+      const tampered = e.shards.map((s) => s.slice());
+      tampered[bad]![Math.floor(tampered[bad]!.length / 2)]! ^= 0x10;
+      const failures: { shard: number; error: Error }[] = [];
+      const out = await decode(memoryShardSources(tampered), params(e), {
+        onShardFailure: (f: { shard: number; error: Error }) => failures.push(f),
+        concurrency: 14,
+      });
+      expect(bytesToHex(out)).toBe(bytesToHex(data));
+      // with every source fetched at once the bad shard may or may not finish before k good ones
+      for (const f of failures) {
+        expect(f.shard).toBe(bad);
+        expect(f.error).toBeInstanceOf(ShardVerificationError);
+      }
+      // forced: only k sources plus the bad one, bad one first
+      const all = memoryShardSources(tampered);
+      const good = all.filter((s) => s.shard !== bad).slice(-10);
+      const seen: number[] = [];
+      const out2 = await decode([all[bad]!, ...good], params(e), {
+        concurrency: 10,
+        onShardFailure: (f: { shard: number; error: Error }) => seen.push(f.shard),
+      });
+      expect(bytesToHex(out2)).toBe(bytesToHex(data));
+      expect(seen).toEqual([bad]);
+    },
+  );
 
   it("CID-only verification catches a flipped bit", async () => {
     const e = await encode(randomBytes(9000));
@@ -220,7 +276,10 @@ describe("pipeline: failures and tampering", () => {
     const tampered = e.shards.map((s) => s.slice());
     tampered[0]![3]! ^= 1;
     const errors: Error[] = [];
-    const out = await decode(memoryShardSources(tampered).slice(0, 11), cidsOnly, { concurrency: 10, onShardFailure: (f: { error: Error }) => errors.push(f.error) });
+    const out = await decode(memoryShardSources(tampered).slice(0, 11), cidsOnly, {
+      concurrency: 10,
+      onShardFailure: (f: { error: Error }) => errors.push(f.error),
+    });
     expect(out.length).toBe(9000);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(ShardVerificationError);
@@ -238,7 +297,10 @@ describe("pipeline: failures and tampering", () => {
     const sources = memoryShardSources(tampered).filter((s) => s.shard < 11); // 11 sources, 2 bad → 9 < k
     const error = await decode(sources, rootsOnly, { onShardFailure }).catch((x: unknown) => x);
     expect(error).toBeInstanceOf(NotEnoughShardsError);
-    expect(errors.map((x) => x.constructor)).toEqual([ShardVerificationError, ShardVerificationError]);
+    expect(errors.map((x) => x.constructor)).toEqual([
+      ShardVerificationError,
+      ShardVerificationError,
+    ]);
     expect(errors.map((x) => x.message).join()).toMatch(/Merkle root/);
     expect(errors.map((x) => x.message).join()).toMatch(/bytes, not the committed/);
   });
@@ -253,10 +315,14 @@ describe("pipeline: failures and tampering", () => {
       },
     };
     const failures: string[] = [];
-    const out = await decode([broken, ...memoryShardSources([e.shards[0], e.shards[1]])], params(e), {
-      concurrency: 2,
-      onShardFailure: (f: { source?: string }) => failures.push(f.source ?? ""),
-    });
+    const out = await decode(
+      [broken, ...memoryShardSources([e.shards[0], e.shards[1]])],
+      params(e),
+      {
+        concurrency: 2,
+        onShardFailure: (f: { source?: string }) => failures.push(f.source ?? ""),
+      },
+    );
     expect(out.length).toBe(5000);
     expect(failures).toEqual(["https://dead.example"]);
   });
@@ -286,17 +352,27 @@ describe("pipeline: failures and tampering", () => {
   it("the caller's AbortSignal stops encoding and decoding", async () => {
     const controller = new AbortController();
     controller.abort(new Error("user cancelled"));
-    await expect(encodeFile(randomBytes(1000), { fileKey: randomBytes(32), fileId: randomBytes(16), signal: controller.signal })).rejects.toThrow(
-      "user cancelled",
-    );
+    await expect(
+      encodeFile(randomBytes(1000), {
+        fileKey: randomBytes(32),
+        fileId: randomBytes(16),
+        signal: controller.signal,
+      }),
+    ).rejects.toThrow("user cancelled");
     const e = await encode(randomBytes(1000));
-    await expect(decode(memoryShardSources(e.shards), params(e), { signal: controller.signal })).rejects.toThrow("user cancelled");
+    await expect(
+      decode(memoryShardSources(e.shards), params(e), { signal: controller.signal }),
+    ).rejects.toThrow("user cancelled");
   });
 
   it("wrong key or wrong file id (AAD) fail with ChunkAuthenticationError", async () => {
     const e = await encode(randomBytes(10_000));
-    await expect(decode(memoryShardSources(e.shards), params(e, { fileKey: randomBytes(32) }))).rejects.toThrow(ChunkAuthenticationError);
-    await expect(decode(memoryShardSources(e.shards), params(e, { fileId: randomBytes(16) }))).rejects.toThrow(ChunkAuthenticationError);
+    await expect(
+      decode(memoryShardSources(e.shards), params(e, { fileKey: randomBytes(32) })),
+    ).rejects.toThrow(ChunkAuthenticationError);
+    await expect(
+      decode(memoryShardSources(e.shards), params(e, { fileId: randomBytes(16) })),
+    ).rejects.toThrow(ChunkAuthenticationError);
   });
 
   describe("record stream (below the erasure code)", () => {
@@ -337,7 +413,9 @@ describe("pipeline: failures and tampering", () => {
     it("a chunk spliced in from another file fails with ChunkAuthenticationError", async () => {
       const r = await records(randomBytes(3500));
       const other = await records(randomBytes(3500), { ...opts, fileId: randomBytes(16) });
-      await expect(open([r[0]!, other[1]!, r[2]!, r[3]!])).rejects.toThrow(ChunkAuthenticationError);
+      await expect(open([r[0]!, other[1]!, r[2]!, r[3]!])).rejects.toThrow(
+        ChunkAuthenticationError,
+      );
     });
 
     it("a changed codec byte fails with ChunkAuthenticationError (it is in the AAD)", async () => {
@@ -354,7 +432,9 @@ describe("pipeline: failures and tampering", () => {
       const badLength = r.map((x) => x.slice());
       badLength[1]![0] = 0x7f;
       await expect(open(badLength)).rejects.toThrow(InvalidPipelineDataError);
-      await expect(open([...r, Uint8Array.of(0, 0, 0, 0, 9)])).rejects.toThrow(InvalidPipelineDataError);
+      await expect(open([...r, Uint8Array.of(0, 0, 0, 0, 9)])).rejects.toThrow(
+        InvalidPipelineDataError,
+      );
     });
   });
 });

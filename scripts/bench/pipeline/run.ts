@@ -26,7 +26,12 @@ import { createChunkCipher } from "../../../sdk/src/crypto/aes-gcm.ts";
 import { loadErasureCoder } from "../../../sdk/src/erasure/index.ts";
 import { MerkleBuilder } from "../../../sdk/src/merkle/builder.ts";
 import { sha256Batch64Wasm } from "../../../sdk/src/merkle/hasher-wasm.ts";
-import { decodeFileChunks, encodeFile, type ShardSink, type ShardSource } from "../../../sdk/src/pipeline/index.ts";
+import {
+  decodeFileChunks,
+  encodeFile,
+  type ShardSink,
+  type ShardSource,
+} from "../../../sdk/src/pipeline/index.ts";
 
 const { values } = parseArgs({
   options: {
@@ -59,7 +64,7 @@ function pool(kind: Kind): Uint8Array {
   const words = ["stored", "served", "proved", "repaired", "uploaded", "verified"];
   while (at < size) {
     const line = enc.encode(
-      `2026-11-24T16:${String(i % 60).padStart(2, "0")}:${String((i * 7) % 60).padStart(2, "0")}.${i % 1000}Z INFO provider=0x${(i * 2654435761 >>> 0).toString(16)} ${words[i % 6]} shard=${i % 14} request=0x${((i * 40503) >>> 0).toString(16)} bytes=${(i * 7919) % 1048576}\n`,
+      `2026-11-24T16:${String(i % 60).padStart(2, "0")}:${String((i * 7) % 60).padStart(2, "0")}.${i % 1000}Z INFO provider=0x${((i * 2654435761) >>> 0).toString(16)} ${words[i % 6]} shard=${i % 14} request=0x${((i * 40503) >>> 0).toString(16)} bytes=${(i * 7919) % 1048576}\n`,
     );
     out.set(line.subarray(0, Math.min(line.length, size - at)), at);
     at += line.length;
@@ -100,7 +105,11 @@ async function ceilings(total: number) {
   const sha = await time(() => {
     for (const c of stream(src, total)) createHash("sha256").update(c).digest();
   });
-  return { memcpyMBps: mbps(total, memcpy), aes256gcmNativeMBps: mbps(total, aes), sha256NativeMBps: mbps(total, sha) };
+  return {
+    memcpyMBps: mbps(total, memcpy),
+    aes256gcmNativeMBps: mbps(total, aes),
+    sha256NativeMBps: mbps(total, sha),
+  };
 }
 
 async function stages(kind: Kind, data: Uint8Array, total: number) {
@@ -108,9 +117,12 @@ async function stages(kind: Kind, data: Uint8Array, total: number) {
   const fileKey = randomBytes(32);
   const fileId = randomBytes(16);
   // compression alone: sequential (one chunk at a time) and 4 in flight (thread pool)
-  out.compressSequentialMBps = mbps(total, await time(async () => {
-    for (const c of stream(data, total)) await compressChunk(c, "auto");
-  }));
+  out.compressSequentialMBps = mbps(
+    total,
+    await time(async () => {
+      for (const c of stream(data, total)) await compressChunk(c, "auto");
+    }),
+  );
   const inFlight = async (work: (c: Uint8Array) => Promise<unknown>) => {
     const pending: Promise<unknown>[] = [];
     for (const c of stream(data, total)) {
@@ -119,7 +131,10 @@ async function stages(kind: Kind, data: Uint8Array, total: number) {
     }
     await Promise.all(pending);
   };
-  out.compress4InFlightMBps = mbps(total, await time(() => inFlight((c) => compressChunk(c, "auto"))));
+  out.compress4InFlightMBps = mbps(
+    total,
+    await time(() => inFlight((c) => compressChunk(c, "auto"))),
+  );
   let ratio = 0;
   for (const c of stream(data, 16 * MiB)) ratio += (await compressChunk(c, "auto")).bytes.length;
   out.compressedRatio = Math.round((ratio / (16 * MiB)) * 1000) / 1000;
@@ -127,46 +142,70 @@ async function stages(kind: Kind, data: Uint8Array, total: number) {
   const web = await createChunkCipher(fileKey, fileId);
   const node = await createChunkCipherNode(fileKey, fileId);
   let i = 0;
-  out.aesGcmWebCryptoSequentialMBps = mbps(total, await time(async () => {
-    for (const c of stream(data, total)) await web.seal(i++, false, c);
-  }));
-  out.aesGcmWebCrypto4InFlightMBps = mbps(total, await time(() => inFlight((c) => web.seal(i++, false, c))));
-  out.aesGcmNodeCryptoMBps = mbps(total, await time(async () => {
-    for (const c of stream(data, total)) await node.seal(i++, false, c);
-  }));
+  out.aesGcmWebCryptoSequentialMBps = mbps(
+    total,
+    await time(async () => {
+      for (const c of stream(data, total)) await web.seal(i++, false, c);
+    }),
+  );
+  out.aesGcmWebCrypto4InFlightMBps = mbps(
+    total,
+    await time(() => inFlight((c) => web.seal(i++, false, c))),
+  );
+  out.aesGcmNodeCryptoMBps = mbps(
+    total,
+    await time(async () => {
+      for (const c of stream(data, total)) await node.seal(i++, false, c);
+    }),
+  );
   if (kind === "compressible") return out;
   // RS encode alone (file bytes through k data pieces)
   const coder = await loadErasureCoder({ k: K, m: M });
   const stripe = new Uint8Array((K + M) * PIECE);
-  out.rsEncodeMBps = mbps(total, await time(() => {
-    for (let done = 0; done < total; done += K * PIECE) {
-      stripe.set(data.subarray(done % data.length, (done % data.length) + K * PIECE));
-      coder.encode(stripe);
-    }
-  }));
+  out.rsEncodeMBps = mbps(
+    total,
+    await time(() => {
+      for (let done = 0; done < total; done += K * PIECE) {
+        stripe.set(data.subarray(done % data.length, (done % data.length) + K * PIECE));
+        coder.encode(stripe);
+      }
+    }),
+  );
   const present = Array.from({ length: K + M }, (_, j) => j >= M); // data shards 0..3 missing: rebuild from 6 data + 4 parity
-  out.rsReconstruct4MissingMBps = mbps(total, await time(() => {
-    for (let done = 0; done < total; done += K * PIECE) coder.reconstruct(stripe, present);
-  }));
+  out.rsReconstruct4MissingMBps = mbps(
+    total,
+    await time(() => {
+      for (let done = 0; done < total; done += K * PIECE) coder.reconstruct(stripe, present);
+    }),
+  );
   // Merkle + CID over n shards' worth of bytes (1.4 × file bytes), reported per file byte
   const shardTotal = Math.round((total * (K + M)) / K);
   const builders = Array.from({ length: K + M }, () => new MerkleBuilder());
-  out.merkleNativeMBps = mbps(total, await time(() => {
-    let s = 0;
-    for (const c of stream(data, shardTotal, PIECE)) builders[s++ % (K + M)]!.update(c);
-    builders.forEach((b) => b.digest());
-  }));
+  out.merkleNativeMBps = mbps(
+    total,
+    await time(() => {
+      let s = 0;
+      for (const c of stream(data, shardTotal, PIECE)) builders[s++ % (K + M)]!.update(c);
+      builders.forEach((b) => b.digest());
+    }),
+  );
   const wasmBuilder = new MerkleBuilder({ hasher: sha256Batch64Wasm });
-  out.merkleWasmMBps = mbps(total, await time(() => {
-    for (const c of stream(data, shardTotal, PIECE)) wasmBuilder.update(c);
-    wasmBuilder.digest();
-  }));
+  out.merkleWasmMBps = mbps(
+    total,
+    await time(() => {
+      for (const c of stream(data, shardTotal, PIECE)) wasmBuilder.update(c);
+      wasmBuilder.digest();
+    }),
+  );
   const cids = Array.from({ length: K + M }, () => new ShardCidBuilder());
-  out.cidMBps = mbps(total, await time(async () => {
-    let s = 0;
-    for (const c of stream(data, shardTotal, PIECE)) cids[s++ % (K + M)]!.write(c);
-    cids.forEach((c) => c.end());
-  }));
+  out.cidMBps = mbps(
+    total,
+    await time(async () => {
+      let s = 0;
+      for (const c of stream(data, shardTotal, PIECE)) cids[s++ % (K + M)]!.write(c);
+      cids.forEach((c) => c.end());
+    }),
+  );
   out.merklePlusCidMBps = Math.round(1 / (1 / out.merkleNativeMBps + 1 / out.cidMBps));
   return out;
 }
@@ -195,18 +234,37 @@ async function wholePipeline(kind: Kind, data: Uint8Array, total: number) {
   try {
     const out: Record<string, number> = {};
     const compression = kind === "random" ? ("none" as const) : ("auto" as const);
-    out.uploadHashOnlyMBps = mbps(total, await time(() => encodeFile(stream(data, total), { fileKey, fileId, compression })));
+    out.uploadHashOnlyMBps = mbps(
+      total,
+      await time(() => encodeFile(stream(data, total), { fileKey, fileId, compression })),
+    );
     const { sinks, paths } = await fileSinks(dir);
     let result!: Awaited<ReturnType<typeof encodeFile>>;
-    out.uploadToFilesMBps = mbps(total, await time(async () => {
-      result = await encodeFile(stream(data, total), { fileKey, fileId, compression, sinks });
-    }));
+    out.uploadToFilesMBps = mbps(
+      total,
+      await time(async () => {
+        result = await encodeFile(stream(data, total), { fileKey, fileId, compression, sinks });
+      }),
+    );
     // download: k + 2 sources (4 of them parity, so RS reconstruction runs), read from files
-    const sources: ShardSource[] = paths.slice(2).map((p, j) => ({ shard: j + 2, fetch: () => createReadStream(p, { highWaterMark: PIECE }) }));
+    const sources: ShardSource[] = paths
+      .slice(2)
+      .map((p, j) => ({
+        shard: j + 2,
+        fetch: () => createReadStream(p, { highWaterMark: PIECE }),
+      }));
     let bytes = 0;
-    out.downloadMBps = mbps(total, await time(async () => {
-      for await (const piece of decodeFileChunks(sources, { ...result, fileKey, shards: result.shards })) bytes += piece.length;
-    }));
+    out.downloadMBps = mbps(
+      total,
+      await time(async () => {
+        for await (const piece of decodeFileChunks(sources, {
+          ...result,
+          fileKey,
+          shards: result.shards,
+        }))
+          bytes += piece.length;
+      }),
+    );
     if (bytes !== total) throw new Error(`download returned ${bytes} bytes, expected ${total}`);
     out.encryptedToPlainRatio = Math.round((result.encryptedSize / total) * 1000) / 1000;
     return out;
@@ -234,10 +292,20 @@ async function child(sizeMiB: number, kind: Kind) {
     const result = await encodeFile(gen(), { fileKey, fileId, compression: "none", sinks });
     const upload = performance.now() - t0;
     const afterUpload = process.resourceUsage().maxRSS * 1024;
-    const sources: ShardSource[] = paths.slice(2).map((p, j) => ({ shard: j + 2, fetch: () => createReadStream(p, { highWaterMark: PIECE }) }));
+    const sources: ShardSource[] = paths
+      .slice(2)
+      .map((p, j) => ({
+        shard: j + 2,
+        fetch: () => createReadStream(p, { highWaterMark: PIECE }),
+      }));
     let bytes = 0;
     const t1 = performance.now();
-    for await (const piece of decodeFileChunks(sources, { ...result, fileKey, shards: result.shards })) bytes += piece.length;
+    for await (const piece of decodeFileChunks(sources, {
+      ...result,
+      fileKey,
+      shards: result.shards,
+    }))
+      bytes += piece.length;
     const download = performance.now() - t1;
     if (bytes !== total) throw new Error("size mismatch");
     console.log(
@@ -269,34 +337,65 @@ async function main() {
   report.ceilings = await ceilings(total);
   for (const kind of ["random", "compressible"] as const) {
     const data = pool(kind);
-    report[kind] = { stages: await stages(kind, data, total), pipeline: await wholePipeline(kind, data, total) };
+    report[kind] = {
+      stages: await stages(kind, data, total),
+      pipeline: await wholePipeline(kind, data, total),
+    };
   }
   const ceil = report.ceilings as { aes256gcmNativeMBps: number };
-  const random = report.random as { stages: Record<string, number>; pipeline: Record<string, number> };
-  const slowestUploadStage = Math.min(random.stages.rsEncodeMBps!, random.stages.merklePlusCidMBps!, random.stages.aesGcmWebCrypto4InFlightMBps!);
+  const random = report.random as {
+    stages: Record<string, number>;
+    pipeline: Record<string, number>;
+  };
+  const slowestUploadStage = Math.min(
+    random.stages.rsEncodeMBps!,
+    random.stages.merklePlusCidMBps!,
+    random.stages.aesGcmWebCrypto4InFlightMBps!,
+  );
   // download verifies CIDs of k shards (k/n of the shard bytes), rebuilds, decrypts
   const cidVerifyPerFileByte = Math.round((random.stages.cidMBps! * (K + M)) / K);
-  const slowestDownloadStage = Math.min(random.stages.rsReconstruct4MissingMBps!, cidVerifyPerFileByte, random.stages.aesGcmWebCrypto4InFlightMBps!);
+  const slowestDownloadStage = Math.min(
+    random.stages.rsReconstruct4MissingMBps!,
+    cidVerifyPerFileByte,
+    random.stages.aesGcmWebCrypto4InFlightMBps!,
+  );
   if (!values["skip-rss"]) {
     const script = fileURLToPath(import.meta.url);
-    const res = spawnSync(process.execPath, [script, "--child", values["rss-size"]!], { encoding: "utf8" });
+    const res = spawnSync(process.execPath, [script, "--child", values["rss-size"]!], {
+      encoding: "utf8",
+    });
     if (res.status !== 0) throw new Error(`RSS child failed: ${res.stderr}`);
     report.rss = JSON.parse(res.stdout.trim().split("\n").at(-1)!);
   }
   report.targets = {
     uploadVsNativeAes: {
       target: ">= 1/15",
-      value: Math.round((random.pipeline.uploadHashOnlyMBps! / ceil.aes256gcmNativeMBps) * 1000) / 1000,
+      value:
+        Math.round((random.pipeline.uploadHashOnlyMBps! / ceil.aes256gcmNativeMBps) * 1000) / 1000,
       thresholdMBps: Math.round(ceil.aes256gcmNativeMBps / 15),
     },
-    uploadVsSlowestStage: { target: ">= 0.6", slowestStageMBps: slowestUploadStage, value: Math.round((random.pipeline.uploadHashOnlyMBps! / slowestUploadStage) * 100) / 100 },
-    downloadVsNativeAes: { target: ">= 1/15", value: Math.round((random.pipeline.downloadMBps! / ceil.aes256gcmNativeMBps) * 1000) / 1000 },
+    uploadVsSlowestStage: {
+      target: ">= 0.6",
+      slowestStageMBps: slowestUploadStage,
+      value: Math.round((random.pipeline.uploadHashOnlyMBps! / slowestUploadStage) * 100) / 100,
+    },
+    downloadVsNativeAes: {
+      target: ">= 1/15",
+      value: Math.round((random.pipeline.downloadMBps! / ceil.aes256gcmNativeMBps) * 1000) / 1000,
+    },
     downloadVsSlowestStage: {
       target: ">= 0.6",
       slowestStageMBps: slowestDownloadStage,
       value: Math.round((random.pipeline.downloadMBps! / slowestDownloadStage) * 100) / 100,
     },
-    ...(report.rss ? { peakRssMiB: { target: "<= 200 for 1 GiB", value: (report.rss as { peakRssMiB: number }).peakRssMiB } } : {}),
+    ...(report.rss
+      ? {
+          peakRssMiB: {
+            target: "<= 200 for 1 GiB",
+            value: (report.rss as { peakRssMiB: number }).peakRssMiB,
+          },
+        }
+      : {}),
   };
   console.log(JSON.stringify(report, null, 2));
 }

@@ -72,6 +72,10 @@ export async function verifyShardCid(
   const got = await shardCid(bytes, options);
   const [expectedText, actualText] = [want.toString(), got.toString()];
   if (expectedText !== actualText)
-    throw new CidMismatchError({ expected: expectedText, actual: actualText, ...(options.shard === undefined ? {} : { shard: options.shard }) });
+    throw new CidMismatchError({
+      expected: expectedText,
+      actual: actualText,
+      ...(options.shard === undefined ? {} : { shard: options.shard }),
+    });
   return got;
 }

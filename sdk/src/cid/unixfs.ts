@@ -16,7 +16,11 @@ const RAW = 0x55;
 const DAG_PB = 0x70;
 const SHA2_256 = 0x12;
 
-type Node = { cid: CID; /** Tsize: block size including children */ size: number; /** file bytes below */ fileSize: bigint };
+type Node = {
+  cid: CID;
+  /** Tsize: block size including children */ size: number;
+  /** file bytes below */ fileSize: bigint;
+};
 
 type Sha256Factory = () => { update(data: Uint8Array): void; digest(): Uint8Array };
 
@@ -53,7 +57,8 @@ export class UnixFsFileHasher {
   digest(): CID {
     if (this.#leafBytes > 0 || this.#leaves === 0) this.#endLeaf();
     for (let level = 0; ; level++) {
-      if (this.#produced[level] === 1 && this.#pending[level]!.length === 1) return this.#pending[level]![0]!.cid;
+      if (this.#produced[level] === 1 && this.#pending[level]!.length === 1)
+        return this.#pending[level]![0]!.cid;
       if (this.#pending[level]!.length > 0) this.#reduce(level);
     }
   }

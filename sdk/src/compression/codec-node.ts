@@ -19,15 +19,26 @@ const asBytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset
 export const codec: ChunkCodec = {
   defaultCodec: "zstd",
   async compress(kind, data) {
-    if (kind === "zstd") return asBytes(await zstdCompress(data, { params: { [zlib.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL } }));
+    if (kind === "zstd")
+      return asBytes(
+        await zstdCompress(data, {
+          params: { [zlib.constants.ZSTD_c_compressionLevel]: ZSTD_LEVEL },
+        }),
+      );
     return asBytes(await deflateRaw(data, { level: 6 }));
   },
   async decompress(id: CodecId, data, maxBytes) {
     try {
-      if (id === CODEC.zstd) return asBytes(await zstdDecompress(data, { maxOutputLength: Math.max(1, maxBytes) }));
-      if (id === CODEC.deflate) return asBytes(await inflateRaw(data, { maxOutputLength: Math.max(1, maxBytes) }));
+      if (id === CODEC.zstd)
+        return asBytes(await zstdDecompress(data, { maxOutputLength: Math.max(1, maxBytes) }));
+      if (id === CODEC.deflate)
+        return asBytes(await inflateRaw(data, { maxOutputLength: Math.max(1, maxBytes) }));
     } catch (cause) {
-      throw new DecompressionError(undefined, "the compressed data is invalid or larger than a chunk", { cause });
+      throw new DecompressionError(
+        undefined,
+        "the compressed data is invalid or larger than a chunk",
+        { cause },
+      );
     }
     throw new DecompressionError(undefined, `unknown codec id ${id}`);
   },

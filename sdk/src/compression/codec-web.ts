@@ -7,7 +7,11 @@
 import { decompress as zstdDecompress } from "fzstd";
 import { CODEC, DecompressionError, type ChunkCodec, type CodecId } from "./types.ts";
 
-async function through(stream: CompressionStream | DecompressionStream, data: Uint8Array, maxBytes: number): Promise<Uint8Array> {
+async function through(
+  stream: CompressionStream | DecompressionStream,
+  data: Uint8Array,
+  maxBytes: number,
+): Promise<Uint8Array> {
   const writer = stream.writable.getWriter();
   void writer.write(data as BufferSource).catch(() => {});
   void writer.close().catch(() => {});
@@ -15,7 +19,8 @@ async function through(stream: CompressionStream | DecompressionStream, data: Ui
   let total = 0;
   for await (const part of stream.readable as unknown as AsyncIterable<Uint8Array>) {
     total += part.length;
-    if (total > maxBytes) throw new DecompressionError(undefined, `output exceeds ${maxBytes} bytes`);
+    if (total > maxBytes)
+      throw new DecompressionError(undefined, `output exceeds ${maxBytes} bytes`);
     parts.push(part);
   }
   const out = new Uint8Array(total);
@@ -30,12 +35,16 @@ async function through(stream: CompressionStream | DecompressionStream, data: Ui
 export const codec: ChunkCodec = {
   defaultCodec: "deflate",
   async compress(kind, data) {
-    if (kind === "zstd") throw new Error("zstd compression is not available in this runtime; use compression: 'deflate' or 'auto'.");
+    if (kind === "zstd")
+      throw new Error(
+        "zstd compression is not available in this runtime; use compression: 'deflate' or 'auto'.",
+      );
     return through(new CompressionStream("deflate-raw"), data, Number.MAX_SAFE_INTEGER);
   },
   async decompress(id: CodecId, data, maxBytes) {
     try {
-      if (id === CODEC.deflate) return await through(new DecompressionStream("deflate-raw"), data, maxBytes);
+      if (id === CODEC.deflate)
+        return await through(new DecompressionStream("deflate-raw"), data, maxBytes);
       if (id === CODEC.zstd) {
         const out = zstdDecompress(data);
         if (out.length > maxBytes) throw new Error(`output exceeds ${maxBytes} bytes`);

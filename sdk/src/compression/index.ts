@@ -25,7 +25,12 @@ export async function compressChunk(
   return { codec: CODEC[kind], bytes: packed };
 }
 
-export async function decompressChunk(id: number, bytes: Uint8Array, maxBytes: number, codec: ChunkCodec = runtimeCodec): Promise<Uint8Array> {
+export async function decompressChunk(
+  id: number,
+  bytes: Uint8Array,
+  maxBytes: number,
+  codec: ChunkCodec = runtimeCodec,
+): Promise<Uint8Array> {
   if (id === CODEC.raw) return bytes;
   return codec.decompress(id as CodecId, bytes, maxBytes);
 }

@@ -19,6 +19,9 @@ export type ChunkCodec = {
 export class DecompressionError extends TesseraError {
   override name = "DecompressionError";
   constructor(chunk: number | undefined, reason: string, options: { cause?: unknown } = {}) {
-    super(`Could not decompress ${chunk === undefined ? "a chunk" : `chunk ${chunk}`}: ${reason}.`, options);
+    super(
+      `Could not decompress ${chunk === undefined ? "a chunk" : `chunk ${chunk}`}: ${reason}.`,
+      options,
+    );
   }
 }

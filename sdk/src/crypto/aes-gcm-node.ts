@@ -4,10 +4,22 @@
  * the benchmark that chose WebCrypto (scripts/bench/pipeline). Node only.
  */
 import { createCipheriv, createDecipheriv } from "node:crypto";
-import { ChunkAuthenticationError, GCM_TAG_BYTES, chunkAad, chunkNonce, deriveChunkKey, type ChunkCipher } from "./aes-gcm.ts";
+import {
+  ChunkAuthenticationError,
+  GCM_TAG_BYTES,
+  chunkAad,
+  chunkNonce,
+  deriveChunkKey,
+  type ChunkCipher,
+} from "./aes-gcm.ts";
 import { DecryptionError } from "../errors/crypto.ts";
 
-export function aesGcmEncryptSync(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+export function aesGcmEncryptSync(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+): Uint8Array {
   const cipher = createCipheriv("aes-256-gcm", key, nonce);
   cipher.setAAD(aad);
   const head = cipher.update(plaintext);
@@ -19,21 +31,32 @@ export function aesGcmEncryptSync(key: Uint8Array, nonce: Uint8Array, plaintext:
   return out;
 }
 
-export function aesGcmDecryptSync(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array {
-  if (sealed.length < GCM_TAG_BYTES) throw new DecryptionError("AES-GCM data", { details: "shorter than a tag" });
+export function aesGcmDecryptSync(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  sealed: Uint8Array,
+  aad: Uint8Array,
+): Uint8Array {
+  if (sealed.length < GCM_TAG_BYTES)
+    throw new DecryptionError("AES-GCM data", { details: "shorter than a tag" });
   const decipher = createDecipheriv("aes-256-gcm", key, nonce);
   decipher.setAAD(aad);
   decipher.setAuthTag(sealed.subarray(sealed.length - GCM_TAG_BYTES));
   const head = decipher.update(sealed.subarray(0, sealed.length - GCM_TAG_BYTES));
   try {
     const tail = decipher.final();
-    return tail.length ? new Uint8Array(Buffer.concat([head, tail])) : new Uint8Array(head.buffer, head.byteOffset, head.length);
+    return tail.length
+      ? new Uint8Array(Buffer.concat([head, tail]))
+      : new Uint8Array(head.buffer, head.byteOffset, head.length);
   } catch (cause) {
     throw new DecryptionError("AES-GCM data", { cause });
   }
 }
 
-export async function createChunkCipherNode(fileKey: Uint8Array, fileId: Uint8Array): Promise<ChunkCipher> {
+export async function createChunkCipherNode(
+  fileKey: Uint8Array,
+  fileId: Uint8Array,
+): Promise<ChunkCipher> {
   const key = await deriveChunkKey(fileKey, fileId);
   const id = fileId.slice();
   return {

@@ -26,7 +26,10 @@ const HKDF_INFO = new TextEncoder().encode("tessera/chunk-aes-256-gcm/v1");
 
 const subtle = (): SubtleCrypto => {
   const s = globalThis.crypto?.subtle;
-  if (!s) throw new Error("WebCrypto (crypto.subtle) is not available: use Node ≥ 22 or a browser in a secure context.");
+  if (!s)
+    throw new Error(
+      "WebCrypto (crypto.subtle) is not available: use Node ≥ 22 or a browser in a secure context.",
+    );
   return s;
 };
 
@@ -42,7 +45,8 @@ export function chunkNonce(index: number): Uint8Array {
 export function chunkAad(fileId: Uint8Array, index: number, last: boolean, codec = 0): Uint8Array {
   checkFileId(fileId);
   checkIndex(index);
-  if (!Number.isInteger(codec) || codec < 0 || codec > 255) throw new RangeError(`Codec id must be a byte, got ${codec}.`);
+  if (!Number.isInteger(codec) || codec < 0 || codec > 255)
+    throw new RangeError(`Codec id must be a byte, got ${codec}.`);
   const aad = new Uint8Array(FILE_ID_BYTES + 10);
   aad.set(fileId, 0);
   const view = new DataView(aad.buffer);
@@ -53,16 +57,38 @@ export function chunkAad(fileId: Uint8Array, index: number, last: boolean, codec
 }
 
 /** Raw AES-256-GCM with WebCrypto: returns ciphertext ‖ tag. */
-export async function aesGcmEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+export async function aesGcmEncrypt(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+): Promise<Uint8Array> {
   const k = await subtle().importKey("raw", key as BufferSource, "AES-GCM", false, ["encrypt"]);
-  return new Uint8Array(await subtle().encrypt({ name: "AES-GCM", iv: nonce as BufferSource, additionalData: aad as BufferSource }, k, plaintext as BufferSource));
+  return new Uint8Array(
+    await subtle().encrypt(
+      { name: "AES-GCM", iv: nonce as BufferSource, additionalData: aad as BufferSource },
+      k,
+      plaintext as BufferSource,
+    ),
+  );
 }
 
 /** Raw AES-256-GCM open with WebCrypto; throws DecryptionError on a bad tag. */
-export async function aesGcmDecrypt(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
+export async function aesGcmDecrypt(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  sealed: Uint8Array,
+  aad: Uint8Array,
+): Promise<Uint8Array> {
   const k = await subtle().importKey("raw", key as BufferSource, "AES-GCM", false, ["decrypt"]);
   try {
-    return new Uint8Array(await subtle().decrypt({ name: "AES-GCM", iv: nonce as BufferSource, additionalData: aad as BufferSource }, k, sealed as BufferSource));
+    return new Uint8Array(
+      await subtle().decrypt(
+        { name: "AES-GCM", iv: nonce as BufferSource, additionalData: aad as BufferSource },
+        k,
+        sealed as BufferSource,
+      ),
+    );
   } catch (cause) {
     throw new DecryptionError("AES-GCM data", { cause });
   }
@@ -70,10 +96,17 @@ export async function aesGcmDecrypt(key: Uint8Array, nonce: Uint8Array, sealed: 
 
 /** Derive the per-file chunk key (HKDF-SHA256, see the file header). */
 export async function deriveChunkKey(fileKey: Uint8Array, fileId: Uint8Array): Promise<Uint8Array> {
-  if (!(fileKey instanceof Uint8Array) || fileKey.length !== 32) throw new RangeError("The file key must be 32 bytes.");
+  if (!(fileKey instanceof Uint8Array) || fileKey.length !== 32)
+    throw new RangeError("The file key must be 32 bytes.");
   checkFileId(fileId);
-  const ikm = await subtle().importKey("raw", fileKey as BufferSource, "HKDF", false, ["deriveBits"]);
-  const bits = await subtle().deriveBits({ name: "HKDF", hash: "SHA-256", salt: fileId as BufferSource, info: HKDF_INFO }, ikm, CHUNK_KEY_BYTES * 8);
+  const ikm = await subtle().importKey("raw", fileKey as BufferSource, "HKDF", false, [
+    "deriveBits",
+  ]);
+  const bits = await subtle().deriveBits(
+    { name: "HKDF", hash: "SHA-256", salt: fileId as BufferSource, info: HKDF_INFO },
+    ikm,
+    CHUNK_KEY_BYTES * 8,
+  );
   return new Uint8Array(bits);
 }
 
@@ -84,7 +117,8 @@ export class ChunkAuthenticationError extends DecryptionError {
   constructor(chunk: number, options: { cause?: unknown } = {}) {
     super(`chunk ${chunk}`, {
       ...options,
-      details: "The GCM tag did not verify: the chunk was changed, moved to another position or file, or the file key / file id is wrong.",
+      details:
+        "The GCM tag did not verify: the chunk was changed, moved to another position or file, or the file key / file id is wrong.",
     });
     this.chunk = chunk;
   }
@@ -98,18 +132,32 @@ export type ChunkCipher = {
 };
 
 /** Chunk cipher for one file over WebCrypto. */
-export async function createChunkCipher(fileKey: Uint8Array, fileId: Uint8Array): Promise<ChunkCipher> {
+export async function createChunkCipher(
+  fileKey: Uint8Array,
+  fileId: Uint8Array,
+): Promise<ChunkCipher> {
   const raw = await deriveChunkKey(fileKey, fileId);
-  const key = await subtle().importKey("raw", raw as BufferSource, "AES-GCM", false, ["encrypt", "decrypt"]);
+  const key = await subtle().importKey("raw", raw as BufferSource, "AES-GCM", false, [
+    "encrypt",
+    "decrypt",
+  ]);
   raw.fill(0);
   const id = fileId.slice();
   return {
     async seal(index, last, plaintext, codec = 0) {
-      const params = { name: "AES-GCM", iv: chunkNonce(index) as BufferSource, additionalData: chunkAad(id, index, last, codec) as BufferSource };
+      const params = {
+        name: "AES-GCM",
+        iv: chunkNonce(index) as BufferSource,
+        additionalData: chunkAad(id, index, last, codec) as BufferSource,
+      };
       return new Uint8Array(await subtle().encrypt(params, key, plaintext as BufferSource));
     },
     async open(index, last, sealed, codec = 0) {
-      const params = { name: "AES-GCM", iv: chunkNonce(index) as BufferSource, additionalData: chunkAad(id, index, last, codec) as BufferSource };
+      const params = {
+        name: "AES-GCM",
+        iv: chunkNonce(index) as BufferSource,
+        additionalData: chunkAad(id, index, last, codec) as BufferSource,
+      };
       try {
         return new Uint8Array(await subtle().decrypt(params, key, sealed as BufferSource));
       } catch (cause) {
@@ -120,9 +168,11 @@ export async function createChunkCipher(fileKey: Uint8Array, fileId: Uint8Array)
 }
 
 function checkIndex(index: number): void {
-  if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`Chunk index must be a non-negative integer, got ${index}.`);
+  if (!Number.isSafeInteger(index) || index < 0)
+    throw new RangeError(`Chunk index must be a non-negative integer, got ${index}.`);
 }
 
 function checkFileId(fileId: Uint8Array): void {
-  if (!(fileId instanceof Uint8Array) || fileId.length !== FILE_ID_BYTES) throw new RangeError(`A file id must be ${FILE_ID_BYTES} bytes.`);
+  if (!(fileId instanceof Uint8Array) || fileId.length !== FILE_ID_BYTES)
+    throw new RangeError(`A file id must be ${FILE_ID_BYTES} bytes.`);
 }

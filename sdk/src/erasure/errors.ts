@@ -11,7 +11,17 @@ export class NotEnoughShardsError extends TesseraError {
   readonly k: number;
   readonly available: number[];
   readonly missing: number[];
-  constructor({ k, n, available, cause }: { k: number; n: number; available: readonly number[]; cause?: unknown }) {
+  constructor({
+    k,
+    n,
+    available,
+    cause,
+  }: {
+    k: number;
+    n: number;
+    available: readonly number[];
+    cause?: unknown;
+  }) {
     const have = new Set(available);
     const missing = Array.from({ length: n }, (_, i) => i).filter((i) => !have.has(i));
     super(

@@ -27,8 +27,10 @@ export function validateErasureParams({ k, m }: ErasureParams): void {
   const bad = (why: string) => {
     throw new ErasureParamsError(`Invalid redundancy k=${k}, m=${m}: ${why}.`);
   };
-  if (!Number.isInteger(k) || k < 1 || k > 255) bad("k (data shards) must be an integer from 1 to 255");
-  if (!Number.isInteger(m) || m < 1 || m > 255) bad("m (parity shards) must be an integer from 1 to 255");
+  if (!Number.isInteger(k) || k < 1 || k > 255)
+    bad("k (data shards) must be an integer from 1 to 255");
+  if (!Number.isInteger(m) || m < 1 || m > 255)
+    bad("m (parity shards) must be an integer from 1 to 255");
   if (k + m > MAX_SHARDS) bad(`k + m must be at most ${MAX_SHARDS}`);
 }
 
@@ -46,7 +48,14 @@ let wasm: Promise<ReedSolomonErasure> | undefined;
 
 type RsExports = {
   memory: WebAssembly.Memory;
-  reconstruct(shards: number, shardsLength: number, k: number, m: number, flags: number, flagsLength: number): number;
+  reconstruct(
+    shards: number,
+    shardsLength: number,
+    k: number,
+    m: number,
+    flags: number,
+    flagsLength: number,
+  ): number;
   __wbindgen_malloc(size: number): number;
   __wbindgen_free(pointer: number, size: number): void;
 };
@@ -57,12 +66,21 @@ type RsExports = {
  * the double free corrupts the allocator and every later reconstruct fails with "too few shards
  * present" (found by test/erasure.test.ts). Here the flags buffer is left to Rust.
  */
-function reconstructInPlace(rs: ReedSolomonErasure, stripe: Uint8Array, k: number, m: number, present: readonly boolean[]): number {
+function reconstructInPlace(
+  rs: ReedSolomonErasure,
+  stripe: Uint8Array,
+  k: number,
+  m: number,
+  present: readonly boolean[],
+): number {
   const ex = (rs as unknown as { exports: RsExports }).exports;
   const shards = ex.__wbindgen_malloc(stripe.length);
   new Uint8Array(ex.memory.buffer).set(stripe, shards);
   const flags = ex.__wbindgen_malloc(present.length);
-  new Uint8Array(ex.memory.buffer).set(present.map((p) => (p ? 1 : 0)), flags);
+  new Uint8Array(ex.memory.buffer).set(
+    present.map((p) => (p ? 1 : 0)),
+    flags,
+  );
   const code = ex.reconstruct(shards, stripe.length, k, m, flags, present.length);
   if (code === 0) stripe.set(new Uint8Array(ex.memory.buffer, shards, stripe.length));
   ex.__wbindgen_free(shards, stripe.length);
@@ -76,14 +94,19 @@ function instance(bytes?: BufferSource | Uint8Array): Promise<ReedSolomonErasure
 }
 
 /** An erasure coder for k + m (validated). Loads the WASM module once per process. */
-export async function loadErasureCoder(params: ErasureParams, options: { wasm?: BufferSource | Uint8Array } = {}): Promise<ErasureCoder> {
+export async function loadErasureCoder(
+  params: ErasureParams,
+  options: { wasm?: BufferSource | Uint8Array } = {},
+): Promise<ErasureCoder> {
   validateErasureParams(params);
   const { k, m } = params;
   const n = k + m;
   const rs = await instance(options.wasm);
   const check = (stripe: Uint8Array) => {
     if (stripe.length === 0 || stripe.length % n !== 0)
-      throw new ErasureParamsError(`A stripe must be n = ${n} equal non-empty pieces; got ${stripe.length} bytes.`);
+      throw new ErasureParamsError(
+        `A stripe must be n = ${n} equal non-empty pieces; got ${stripe.length} bytes.`,
+      );
   };
   return {
     k,
@@ -92,16 +115,26 @@ export async function loadErasureCoder(params: ErasureParams, options: { wasm?: 
     encode(stripe) {
       check(stripe);
       const code = rs.encode(stripe, k, m);
-      if (code !== ReedSolomonErasure.RESULT_OK) throw new ErasureParamsError(`Reed-Solomon encode failed: ${ReedSolomonErasure.getResultMessage(code)}`);
+      if (code !== ReedSolomonErasure.RESULT_OK)
+        throw new ErasureParamsError(
+          `Reed-Solomon encode failed: ${ReedSolomonErasure.getResultMessage(code)}`,
+        );
     },
     reconstruct(stripe, present) {
       check(stripe);
-      if (present.length !== n) throw new ErasureParamsError(`Expected ${n} availability flags, got ${present.length}.`);
+      if (present.length !== n)
+        throw new ErasureParamsError(`Expected ${n} availability flags, got ${present.length}.`);
       const available = present.flatMap((p, i) => (p ? [i] : []));
       if (available.length < k) throw new NotEnoughShardsError({ k, n, available });
       if (available.length === n) return;
       const code = reconstructInPlace(rs, stripe, k, m, present);
-      if (code !== ReedSolomonErasure.RESULT_OK) throw new NotEnoughShardsError({ k, n, available, cause: new Error(ReedSolomonErasure.getResultMessage(code)) });
+      if (code !== ReedSolomonErasure.RESULT_OK)
+        throw new NotEnoughShardsError({
+          k,
+          n,
+          available,
+          cause: new Error(ReedSolomonErasure.getResultMessage(code)),
+        });
     },
   };
 }

@@ -4,8 +4,14 @@
  */
 export async function loadWasmBytes(): Promise<Uint8Array> {
   const resolve = (import.meta as { resolve?: (s: string) => string }).resolve;
-  if (!resolve) throw new Error("Pass the Reed-Solomon WASM bytes to loadErasureCoder({ wasm }) in this runtime.");
-  const url = new URL("./reed_solomon_erasure_bg.wasm", resolve("@digitaldefiance/reed-solomon-erasure.wasm"));
+  if (!resolve)
+    throw new Error(
+      "Pass the Reed-Solomon WASM bytes to loadErasureCoder({ wasm }) in this runtime.",
+    );
+  const url = new URL(
+    "./reed_solomon_erasure_bg.wasm",
+    resolve("@digitaldefiance/reed-solomon-erasure.wasm"),
+  );
   const response = await fetch(url);
   if (!response.ok) throw new Error(`Could not load ${url}: HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());

@@ -13,7 +13,14 @@ import { sha256Batch64 as defaultHasher } from "#merkle-hasher";
 import { NODE_BYTES, SEGMENT_BYTES, ZERO_NODE, treeDepth } from "./constants.ts";
 import { MerkleProofError } from "./errors.ts";
 import type { Sha256Batch64 } from "./hasher.ts";
-import { buildLayers, createLayerScratch, hashLeavesInto, hashPair, reduceToRoot, type LayerScratch } from "./layers.ts";
+import {
+  buildLayers,
+  createLayerScratch,
+  hashLeavesInto,
+  hashPair,
+  reduceToRoot,
+  type LayerScratch,
+} from "./layers.ts";
 import type { MerkleOptions, MerkleProof } from "./tree.ts";
 
 const CHUNK_LEVELS = 12;
@@ -30,7 +37,11 @@ export type MerkleCommitment = {
   proofs: MerkleProof[];
 };
 
-type Wanted = { leaf: number; segment: Uint8Array | undefined; siblings: (Uint8Array | undefined)[] };
+type Wanted = {
+  leaf: number;
+  segment: Uint8Array | undefined;
+  siblings: (Uint8Array | undefined)[];
+};
 
 export class MerkleBuilder {
   readonly #hasher: Sha256Batch64;
@@ -50,7 +61,8 @@ export class MerkleBuilder {
   constructor(options: MerkleOptions & { prove?: readonly number[] } = {}) {
     this.#hasher = options.hasher ?? defaultHasher;
     this.#wanted = (options.prove ?? []).map((leaf) => {
-      if (!Number.isSafeInteger(leaf) || leaf < 0) throw new MerkleProofError(`Leaf ${leaf} is not a valid leaf index.`);
+      if (!Number.isSafeInteger(leaf) || leaf < 0)
+        throw new MerkleProofError(`Leaf ${leaf} is not a valid leaf index.`);
       return { leaf, segment: undefined, siblings: [] };
     });
   }
@@ -76,7 +88,10 @@ export class MerkleBuilder {
       }
     }
     while (data.length - off >= SEGMENT_BYTES) {
-      const count = Math.min(CHUNK_LEAVES - this.#leafCount, Math.floor((data.length - off) / SEGMENT_BYTES));
+      const count = Math.min(
+        CHUNK_LEAVES - this.#leafCount,
+        Math.floor((data.length - off) / SEGMENT_BYTES),
+      );
       this.#hashSegments(data.subarray(off, off + count * SEGMENT_BYTES), count);
       off += count * SEGMENT_BYTES;
     }
@@ -100,7 +115,10 @@ export class MerkleBuilder {
     const nLeaves = this.#chunks * CHUNK_LEAVES + this.#leafCount;
     const depth = treeDepth(nLeaves);
     for (const w of this.#wanted)
-      if (w.leaf >= nLeaves) throw new MerkleProofError(`Leaf ${w.leaf} is out of range for a tree of ${nLeaves} leaves.`);
+      if (w.leaf >= nLeaves)
+        throw new MerkleProofError(
+          `Leaf ${w.leaf} is out of range for a tree of ${nLeaves} leaves.`,
+        );
     let root: Uint8Array;
     if (this.#leafCount > 0) {
       const [chunkTop, chunkLevels] = this.#reduceChunk(this.#leafCount);
@@ -108,7 +126,8 @@ export class MerkleBuilder {
       if (this.#chunks === 0) {
         root = top;
       } else {
-        for (let level = chunkLevels; level < CHUNK_LEVELS; level++) top = hashPair(this.#hasher, top, ZERO_NODE);
+        for (let level = chunkLevels; level < CHUNK_LEVELS; level++)
+          top = hashPair(this.#hasher, top, ZERO_NODE);
         this.#push(top, CHUNK_LEVELS);
         root = this.#closeFrontier(depth);
       }
@@ -167,7 +186,8 @@ export class MerkleBuilder {
       for (let d = 0; d < layers.length - 1; d++) {
         const s = (local >>> d) ^ 1;
         const layer = layers[d]!;
-        if (s * NODE_BYTES < layer.length) w.siblings[d] = layer.slice(s * NODE_BYTES, (s + 1) * NODE_BYTES);
+        if (s * NODE_BYTES < layer.length)
+          w.siblings[d] = layer.slice(s * NODE_BYTES, (s + 1) * NODE_BYTES);
       }
     }
     return [layers[layers.length - 1]!.slice(0, NODE_BYTES), height];

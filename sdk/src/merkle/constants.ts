@@ -22,7 +22,8 @@ export function leafCount(shardBytes: number): number {
 
 /** Tree depth for `nLeaves` leaves: ceil(log2(nLeaves)), 0 for a single leaf. */
 export function treeDepth(nLeaves: number): number {
-  if (!Number.isSafeInteger(nLeaves) || nLeaves < 1) throw new RangeError(`nLeaves must be a positive integer, got ${nLeaves}`);
+  if (!Number.isSafeInteger(nLeaves) || nLeaves < 1)
+    throw new RangeError(`nLeaves must be a positive integer, got ${nLeaves}`);
   let depth = 0;
   while (2 ** depth < nLeaves) depth++;
   return depth;

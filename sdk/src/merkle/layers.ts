@@ -10,7 +10,12 @@ import type { Sha256Batch64 } from "./hasher.ts";
 const PAD_WORD = new Uint32Array(NODE_PAD.slice().buffer)[0]!;
 
 /** Truncate `count` contiguous 32-byte digests to 16-byte nodes, written into `out` at node `at`. */
-export function truncateDigests(digests: Uint8Array, count: number, out: Uint8Array, at: number): void {
+export function truncateDigests(
+  digests: Uint8Array,
+  count: number,
+  out: Uint8Array,
+  at: number,
+): void {
   const d32 = new Uint32Array(digests.buffer, digests.byteOffset, count * 8);
   const o32 = new Uint32Array(out.buffer, out.byteOffset + at * NODE_BYTES, count * 4);
   for (let i = 0, d = 0, o = 0; i < count; i++, d += 8, o += 4) {
@@ -60,7 +65,11 @@ export function hashLayer(hasher: Sha256Batch64, layer: Uint8Array, count: numbe
 }
 
 /** All layers from `count` leaves (layer 0 first) up to the single root node. */
-export function buildLayers(hasher: Sha256Batch64, leaves: Uint8Array, count: number): Uint8Array[] {
+export function buildLayers(
+  hasher: Sha256Batch64,
+  leaves: Uint8Array,
+  count: number,
+): Uint8Array[] {
   const layers: Uint8Array[] = [leaves.subarray(0, count * NODE_BYTES)];
   let current = layers[0]!;
   let n = count;
@@ -90,7 +99,12 @@ export function hashSegment(hasher: Sha256Batch64, segment: Uint8Array): Uint8Ar
 }
 
 /** Reusable buffers for reduceToRoot over at most `maxLeaves` leaves. */
-export type LayerScratch = { messages: Uint8Array; digests: Uint8Array; ping: Uint8Array; pong: Uint8Array };
+export type LayerScratch = {
+  messages: Uint8Array;
+  digests: Uint8Array;
+  ping: Uint8Array;
+  pong: Uint8Array;
+};
 
 export function createLayerScratch(maxLeaves: number): LayerScratch {
   const pairs = Math.ceil(maxLeaves / 2);
@@ -107,8 +121,17 @@ export function createLayerScratch(maxLeaves: number): LayerScratch {
  * alternate between two scratch buffers. Words 9–15 of every message slot are never written,
  * so they stay zero; word 8 is the NODE_PAD tag.
  */
-export function reduceToRoot(hasher: Sha256Batch64, leaves: Uint8Array, count: number, scratch: LayerScratch): Uint8Array {
-  const m32 = new Uint32Array(scratch.messages.buffer, scratch.messages.byteOffset, scratch.messages.length / 4);
+export function reduceToRoot(
+  hasher: Sha256Batch64,
+  leaves: Uint8Array,
+  count: number,
+  scratch: LayerScratch,
+): Uint8Array {
+  const m32 = new Uint32Array(
+    scratch.messages.buffer,
+    scratch.messages.byteOffset,
+    scratch.messages.length / 4,
+  );
   let current = leaves;
   let n = count;
   let target = scratch.ping;

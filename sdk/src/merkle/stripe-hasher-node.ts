@@ -9,7 +9,13 @@ import { inThreadStripeHasher, type ShardRoots, type StripeHasher } from "./stri
 
 export type { ShardRoots, StripeHasher } from "./stripe-hasher.ts";
 
-type Reply = { type: "ack" | "error"; job: number; seq: number; roots?: ShardRoots; message?: string };
+type Reply = {
+  type: "ack" | "error";
+  job: number;
+  seq: number;
+  roots?: ShardRoots;
+  message?: string;
+};
 
 let worker: Worker | undefined;
 let active = 0;
@@ -27,7 +33,9 @@ function getWorker(): Worker {
     const waiter = waiters.get(key);
     if (reply.type === "error") {
       // an error answers the pending request of that job (seq may be unknown)
-      for (const [k, wt] of waiters) if (k.startsWith(`${reply.job}:`)) (waiters.delete(k), wt.reject(new Error(`Merkle worker: ${reply.message}`)));
+      for (const [k, wt] of waiters)
+        if (k.startsWith(`${reply.job}:`))
+          (waiters.delete(k), wt.reject(new Error(`Merkle worker: ${reply.message}`)));
       return;
     }
     if (waiter) {
@@ -75,7 +83,13 @@ export function createStripeHasher(n: number, options: { workers?: boolean } = {
         shared.set(stripe);
         stripe = shared;
       }
-      await request({ type: "stripe", buffer: stripe.buffer, offset: stripe.byteOffset, length: stripe.length, piece });
+      await request({
+        type: "stripe",
+        buffer: stripe.buffer,
+        offset: stripe.byteOffset,
+        length: stripe.length,
+        piece,
+      });
     },
     async digest() {
       try {

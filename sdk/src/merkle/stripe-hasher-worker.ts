@@ -4,7 +4,15 @@ import { createShardHashers, digestShardHashers, updateShardHashers } from "./st
 
 type Message =
   | { type: "start"; job: number; n: number }
-  | { type: "stripe"; job: number; seq: number; buffer: SharedArrayBuffer; offset: number; length: number; piece: number }
+  | {
+      type: "stripe";
+      job: number;
+      seq: number;
+      buffer: SharedArrayBuffer;
+      offset: number;
+      length: number;
+      piece: number;
+    }
   | { type: "digest"; job: number; seq: number }
   | { type: "abort"; job: number };
 
@@ -30,6 +38,11 @@ port.on("message", (msg: Message) => {
       port.postMessage({ type: "ack", job: msg.job, seq: msg.seq, roots });
     }
   } catch (error) {
-    port.postMessage({ type: "error", job: msg.job, seq: "seq" in msg ? msg.seq : -1, message: (error as Error).message });
+    port.postMessage({
+      type: "error",
+      job: msg.job,
+      seq: "seq" in msg ? msg.seq : -1,
+      message: (error as Error).message,
+    });
   }
 });

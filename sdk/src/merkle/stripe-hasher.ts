@@ -33,12 +33,16 @@ export function inThreadStripeHasher(n: number): StripeHasher {
   };
 }
 
-export const createStripeHasher = (n: number, _options: { workers?: boolean } = {}): StripeHasher => inThreadStripeHasher(n);
+export const createStripeHasher = (n: number, _options: { workers?: boolean } = {}): StripeHasher =>
+  inThreadStripeHasher(n);
 
 type ShardHashers = { merkle: MerkleBuilder; cid: ShardCidBuilder }[];
 
 export function createShardHashers(n: number): ShardHashers {
-  return Array.from({ length: n }, () => ({ merkle: new MerkleBuilder(), cid: new ShardCidBuilder() }));
+  return Array.from({ length: n }, () => ({
+    merkle: new MerkleBuilder(),
+    cid: new ShardCidBuilder(),
+  }));
 }
 
 export function updateShardHashers(shards: ShardHashers, stripe: Uint8Array, piece: number): void {

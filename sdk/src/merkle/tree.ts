@@ -54,7 +54,8 @@ export function hashLeaves(shard: Uint8Array, options: MerkleOptions = {}): Uint
     const count = Math.min(LEAF_BATCH, full - at);
     hashLeavesInto(hasher, shard.subarray(at * SEGMENT_BYTES), count, leaves, at, scratch);
   }
-  if (full < n) leaves.set(hashSegment(hasher, shard.subarray(full * SEGMENT_BYTES)), full * NODE_BYTES);
+  if (full < n)
+    leaves.set(hashSegment(hasher, shard.subarray(full * SEGMENT_BYTES)), full * NODE_BYTES);
   return leaves;
 }
 
@@ -79,7 +80,11 @@ export function buildMerkleTree(shard: Uint8Array, options: MerkleOptions = {}):
       for (let d = 0; d < depth; d++) {
         const layer = layers[d]!;
         const s = (leaf >>> d) ^ 1;
-        siblings.push(s * NODE_BYTES < layer.length ? layer.slice(s * NODE_BYTES, (s + 1) * NODE_BYTES) : ZERO_NODE.slice());
+        siblings.push(
+          s * NODE_BYTES < layer.length
+            ? layer.slice(s * NODE_BYTES, (s + 1) * NODE_BYTES)
+            : ZERO_NODE.slice(),
+        );
       }
       return { leaf, segment, siblings };
     },
@@ -92,18 +97,31 @@ export function merkleRoot(shard: Uint8Array, options: MerkleOptions = {}): Uint
 }
 
 /** The root implied by a proof (the verifier's fold). */
-export function rootFromProof(proof: MerkleProof, nLeaves: number, options: MerkleOptions = {}): Uint8Array {
+export function rootFromProof(
+  proof: MerkleProof,
+  nLeaves: number,
+  options: MerkleOptions = {},
+): Uint8Array {
   const hasher = options.hasher ?? defaultHasher;
   const depth = treeDepth(nLeaves);
   checkLeafIndex(proof.leaf, nLeaves);
-  if (proof.segment.length !== SEGMENT_BYTES) throw new MerkleProofError(`A proof segment must be ${SEGMENT_BYTES} bytes, got ${proof.segment.length}.`);
+  if (proof.segment.length !== SEGMENT_BYTES)
+    throw new MerkleProofError(
+      `A proof segment must be ${SEGMENT_BYTES} bytes, got ${proof.segment.length}.`,
+    );
   if (proof.siblings.length !== depth)
-    throw new MerkleProofError(`A proof for ${nLeaves} leaves needs ${depth} siblings, got ${proof.siblings.length}.`);
+    throw new MerkleProofError(
+      `A proof for ${nLeaves} leaves needs ${depth} siblings, got ${proof.siblings.length}.`,
+    );
   let h = hashSegment(hasher, proof.segment);
   for (let d = 0; d < depth; d++) {
     const sibling = proof.siblings[d]!;
-    if (sibling.length !== NODE_BYTES) throw new MerkleProofError(`Sibling ${d} must be ${NODE_BYTES} bytes, got ${sibling.length}.`);
-    h = ((proof.leaf >>> d) & 1) === 0 ? hashPair(hasher, h, sibling) : hashPair(hasher, sibling, h);
+    if (sibling.length !== NODE_BYTES)
+      throw new MerkleProofError(
+        `Sibling ${d} must be ${NODE_BYTES} bytes, got ${sibling.length}.`,
+      );
+    h =
+      ((proof.leaf >>> d) & 1) === 0 ? hashPair(hasher, h, sibling) : hashPair(hasher, sibling, h);
   }
   return h;
 }
@@ -136,9 +154,14 @@ export function decodeMerkleProof(bytes: Uint8Array, leaf: number, nLeaves: numb
   const depth = treeDepth(nLeaves);
   const expected = SEGMENT_BYTES + depth * NODE_BYTES;
   if (bytes.length !== expected)
-    throw new MerkleProofError(`A packed proof for ${nLeaves} leaves is ${expected} bytes, got ${bytes.length}.`);
+    throw new MerkleProofError(
+      `A packed proof for ${nLeaves} leaves is ${expected} bytes, got ${bytes.length}.`,
+    );
   const siblings: Uint8Array[] = [];
-  for (let d = 0; d < depth; d++) siblings.push(bytes.slice(SEGMENT_BYTES + d * NODE_BYTES, SEGMENT_BYTES + (d + 1) * NODE_BYTES));
+  for (let d = 0; d < depth; d++)
+    siblings.push(
+      bytes.slice(SEGMENT_BYTES + d * NODE_BYTES, SEGMENT_BYTES + (d + 1) * NODE_BYTES),
+    );
   return { leaf, segment: bytes.slice(0, SEGMENT_BYTES), siblings };
 }
 

@@ -64,7 +64,7 @@ export class Channel<T> implements AsyncIterable<T> {
   #releaseWriters(error?: unknown): void {
     const waiters = this.#writeWaiters;
     this.#writeWaiters = [];
-    for (const w of waiters) (error === undefined ? w.resolve() : w.reject(error));
+    for (const w of waiters) error === undefined ? w.resolve() : w.reject(error);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<T> {

@@ -39,11 +39,17 @@ export type EncryptStats = { chunks: number; plaintextBytes: number; encryptedBy
 
 export function checkChunkSize(chunkSize: number): void {
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 1 || chunkSize > MAX_CHUNK_SIZE)
-    throw new PipelineParamsError(`chunkSize must be an integer from 1 to ${MAX_CHUNK_SIZE}, got ${chunkSize}.`);
+    throw new PipelineParamsError(
+      `chunkSize must be an integer from 1 to ${MAX_CHUNK_SIZE}, got ${chunkSize}.`,
+    );
 }
 
 /** Run `work` for items in order with up to `limit` in flight; yields results in order. */
-async function* ordered<T, R>(items: AsyncIterable<T>, limit: number, work: (item: T) => Promise<R>): AsyncGenerator<R> {
+async function* ordered<T, R>(
+  items: AsyncIterable<T>,
+  limit: number,
+  work: (item: T) => Promise<R>,
+): AsyncGenerator<R> {
   const inflight: Promise<R>[] = [];
   for await (const item of items) {
     const p = work(item);
@@ -70,9 +76,18 @@ export async function* encryptChunks(
   const spare: Uint8Array[] = [];
   const allocate = (n: number) => spare.pop() ?? new Uint8Array(n);
   const chunks = (async function* () {
-    for await (const chunk of rechunk(source, chunkSize, allocate)) yield { ...chunk, index: index++ };
+    for await (const chunk of rechunk(source, chunkSize, allocate))
+      yield { ...chunk, index: index++ };
   })();
-  const seal = async ({ bytes, last, index: i }: { bytes: Uint8Array; last: boolean; index: number }) => {
+  const seal = async ({
+    bytes,
+    last,
+    index: i,
+  }: {
+    bytes: Uint8Array;
+    last: boolean;
+    index: number;
+  }) => {
     const packed = await compressChunk(bytes, compression);
     const sealed = await cipher.seal(i, last, packed.bytes, packed.codec);
     if (bytes.length === chunkSize && spare.length < 8) spare.push(bytes);
@@ -81,7 +96,11 @@ export async function* encryptChunks(
     header[4] = packed.codec;
     return { header, sealed, plain: bytes.length };
   };
-  for await (const { header, sealed, plain } of ordered(chunks, Math.max(1, options.concurrency ?? 4), seal)) {
+  for await (const { header, sealed, plain } of ordered(
+    chunks,
+    Math.max(1, options.concurrency ?? 4),
+    seal,
+  )) {
     options.signal?.throwIfAborted();
     stats.chunks++;
     stats.plaintextBytes += plain;
@@ -101,7 +120,10 @@ export async function* encryptChunks(
  * Throws ChunkAuthenticationError (tampered / moved / spliced chunk, wrong key or file id),
  * TruncatedDataError, InvalidPipelineDataError or DecompressionError.
  */
-export async function* decryptChunks(source: AsyncIterable<Uint8Array>, options: ChunkCryptoOptions): AsyncGenerator<Uint8Array> {
+export async function* decryptChunks(
+  source: AsyncIterable<Uint8Array>,
+  options: ChunkCryptoOptions,
+): AsyncGenerator<Uint8Array> {
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   checkChunkSize(chunkSize);
   const maxSealed = chunkSize + GCM_TAG_BYTES;
@@ -125,7 +147,10 @@ export async function* decryptChunks(source: AsyncIterable<Uint8Array>, options:
           yield { index: p.index, codec: p.codec, sealed: p.sealed, atEnd: isLast };
           if (isLast) {
             finished = true;
-            if (!queue.drainIsZero()) throw new InvalidPipelineDataError(`Non-zero bytes follow the last chunk (${p.index}).`);
+            if (!queue.drainIsZero())
+              throw new InvalidPipelineDataError(
+                `Non-zero bytes follow the last chunk (${p.index}).`,
+              );
             return;
           }
         }
@@ -138,7 +163,9 @@ export async function* decryptChunks(source: AsyncIterable<Uint8Array>, options:
           return;
         }
         if (length < GCM_TAG_BYTES || length > maxSealed)
-          throw new InvalidPipelineDataError(`Chunk ${index} has an impossible length ${length}: the data is corrupt.`);
+          throw new InvalidPipelineDataError(
+            `Chunk ${index} has an impossible length ${length}: the data is corrupt.`,
+          );
         if (queue.length < RECORD_HEADER_BYTES + length) {
           if (eof) throw new TruncatedDataError(index - 1);
           return;
@@ -150,7 +177,8 @@ export async function* decryptChunks(source: AsyncIterable<Uint8Array>, options:
     for await (const piece of source) {
       options.signal?.throwIfAborted();
       if (finished) {
-        if (piece.some((b) => b !== 0)) throw new InvalidPipelineDataError("Non-zero bytes follow the last chunk.");
+        if (piece.some((b) => b !== 0))
+          throw new InvalidPipelineDataError("Non-zero bytes follow the last chunk.");
         continue;
       }
       queue.push(piece);
@@ -177,7 +205,8 @@ export async function* decryptChunks(source: AsyncIterable<Uint8Array>, options:
     try {
       return await decompressChunk(codec, payload, chunkSize);
     } catch (error) {
-      if (error instanceof DecompressionError) throw new DecompressionError(index, "the chunk is corrupt", { cause: error });
+      if (error instanceof DecompressionError)
+        throw new DecompressionError(index, "the chunk is corrupt", { cause: error });
       throw error;
     }
   };

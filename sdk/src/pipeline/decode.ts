@@ -22,7 +22,12 @@ import { checkPieceBytes } from "./encode.ts";
 import { InvalidPipelineDataError, PipelineParamsError, ShardVerificationError } from "./errors.ts";
 import { iterateBytes } from "./source.ts";
 import type { ShardReader, ShardStore } from "./store.ts";
-import type { ByteSource, PipelineCallOptions, PipelineLayout, ShardFailureEvent } from "./types.ts";
+import type {
+  ByteSource,
+  PipelineCallOptions,
+  PipelineLayout,
+  ShardFailureEvent,
+} from "./types.ts";
 
 /** One way to get one shard (a provider's HTTP endpoint, a gateway, a local file, …). */
 export type ShardSource = {
@@ -59,10 +64,15 @@ function checkDecodeParams(p: DecodeParams): number {
   checkChunkSize(p.chunkSize);
   checkPieceBytes(p.pieceBytes);
   const n = p.k + p.m;
-  if (!Number.isSafeInteger(p.shardSize) || p.shardSize < 1) throw new PipelineParamsError(`shardSize must be a positive integer, got ${p.shardSize}.`);
-  if (p.shards.length !== n) throw new PipelineParamsError(`Expected commitments for ${n} shards, got ${p.shards.length}.`);
+  if (!Number.isSafeInteger(p.shardSize) || p.shardSize < 1)
+    throw new PipelineParamsError(`shardSize must be a positive integer, got ${p.shardSize}.`);
+  if (p.shards.length !== n)
+    throw new PipelineParamsError(`Expected commitments for ${n} shards, got ${p.shards.length}.`);
   p.shards.forEach((s, i) => {
-    if (!s.cid && !s.root) throw new PipelineParamsError(`Shard ${i} has neither a CID nor a root: it cannot be verified.`);
+    if (!s.cid && !s.root)
+      throw new PipelineParamsError(
+        `Shard ${i} has neither a CID nor a root: it cannot be verified.`,
+      );
   });
   return n;
 }
@@ -81,7 +91,8 @@ export async function fetchShards(
   const { k } = params;
   const { signal, onProgress, onShardFailure } = options;
   for (const s of sources)
-    if (!Number.isInteger(s.shard) || s.shard < 0 || s.shard >= n) throw new PipelineParamsError(`Source for shard ${s.shard} is out of range 0..${n - 1}.`);
+    if (!Number.isInteger(s.shard) || s.shard < 0 || s.shard >= n)
+      throw new PipelineParamsError(`Source for shard ${s.shard} is out of range 0..${n - 1}.`);
   const verified = new Map<number, ShardReader>();
   const running = new Map<number, AbortController>();
   const failures: Error[] = [];
@@ -99,34 +110,49 @@ export async function fetchShards(
     const cid = useCid ? new ShardCidBuilder() : undefined;
     let size = 0;
     const fail = (reason: string, cause?: unknown) =>
-      new ShardVerificationError({ shard, reason, ...(label ? { source: label } : {}), ...(cause === undefined ? {} : { cause }) });
+      new ShardVerificationError({
+        shard,
+        reason,
+        ...(label ? { source: label } : {}),
+        ...(cause === undefined ? {} : { cause }),
+      });
     try {
       const stream = await source.fetch({ signal: controller.signal });
       for await (const piece of iterateBytes(stream, controller.signal)) {
         size += piece.length;
-        if (size > params.shardSize) throw fail(`it is longer than the committed ${params.shardSize} bytes`);
+        if (size > params.shardSize)
+          throw fail(`it is longer than the committed ${params.shardSize} bytes`);
         merkle?.update(piece);
         cid?.write(piece);
         await writer.write(piece);
         onProgress?.({ stage: "download", bytes: size, total: params.shardSize, shard });
       }
-      if (size !== params.shardSize) throw fail(`it is ${size} bytes, not the committed ${params.shardSize}`);
+      if (size !== params.shardSize)
+        throw fail(`it is ${size} bytes, not the committed ${params.shardSize}`);
       if (merkle && commitment.root) {
         const root = bytesToHex(merkle.digest().root);
-        if (root !== commitment.root.toLowerCase()) throw fail(`Merkle root ${root} ≠ committed ${commitment.root}`);
+        if (root !== commitment.root.toLowerCase())
+          throw fail(`Merkle root ${root} ≠ committed ${commitment.root}`);
       }
       if (cid && commitment.cid) {
         const got = cid.end().toString();
-        if (got !== CID.parse(commitment.cid).toString()) throw fail(`CID ${got} ≠ committed ${commitment.cid}`);
+        if (got !== CID.parse(commitment.cid).toString())
+          throw fail(`CID ${got} ≠ committed ${commitment.cid}`);
       }
       const reader = await writer.commit();
       if (!done && !verified.has(shard)) verified.set(shard, reader);
     } catch (error) {
       await writer.discard();
       if (controller.signal.aborted) return; // cancelled: long tail, or the caller aborted
-      const err = error instanceof ShardVerificationError ? error : fail("the download failed", error);
+      const err =
+        error instanceof ShardVerificationError ? error : fail("the download failed", error);
       failures.push(err);
-      onShardFailure?.({ stage: "download", shard, ...(label ? { source: label } : {}), error: err });
+      onShardFailure?.({
+        stage: "download",
+        shard,
+        ...(label ? { source: label } : {}),
+        error: err,
+      });
     }
   };
 
@@ -172,7 +198,14 @@ export async function fetchShards(
             k,
             n,
             available: [...verified.keys()],
-            ...(failures.length ? { cause: new AggregateError(failures, `${failures.length} shard download(s) failed`) } : {}),
+            ...(failures.length
+              ? {
+                  cause: new AggregateError(
+                    failures,
+                    `${failures.length} shard download(s) failed`,
+                  ),
+                }
+              : {}),
           }),
         );
       }
@@ -184,7 +217,11 @@ export async function fetchShards(
 }
 
 /** Stripe data (k × piece bytes each) from k verified shards, reconstructing when needed. */
-export async function* readStripes(readers: Map<number, ShardReader>, params: DecodeParams, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+export async function* readStripes(
+  readers: Map<number, ShardReader>,
+  params: DecodeParams,
+  signal?: AbortSignal,
+): AsyncGenerator<Uint8Array> {
   const { k, m, pieceBytes, shardSize } = params;
   const n = k + m;
   const chosen = [...readers.keys()].sort((a, b) => a - b).slice(0, k);
@@ -227,7 +264,11 @@ export async function* readStripes(readers: Map<number, ShardReader>, params: De
  * Errors: NotEnoughShardsError, ChunkAuthenticationError, TruncatedDataError,
  * InvalidPipelineDataError, DecompressionError, or the signal's reason.
  */
-export async function* decodeFileChunks(sources: readonly ShardSource[], params: DecodeParams, options: DecodeOptions = {}): AsyncGenerator<Uint8Array> {
+export async function* decodeFileChunks(
+  sources: readonly ShardSource[],
+  params: DecodeParams,
+  options: DecodeOptions = {},
+): AsyncGenerator<Uint8Array> {
   checkDecodeParams(params);
   const store = options.store ?? defaultShardStore();
   try {
@@ -243,18 +284,26 @@ export async function* decodeFileChunks(sources: readonly ShardSource[], params:
     for await (const piece of plain) {
       total += piece.length;
       if (params.plaintextSize !== undefined && total > params.plaintextSize)
-        throw new InvalidPipelineDataError(`The file decodes to more than the recorded ${params.plaintextSize} bytes.`);
+        throw new InvalidPipelineDataError(
+          `The file decodes to more than the recorded ${params.plaintextSize} bytes.`,
+        );
       yield piece;
     }
     if (params.plaintextSize !== undefined && total !== params.plaintextSize)
-      throw new InvalidPipelineDataError(`The file decodes to ${total} bytes, not the recorded ${params.plaintextSize}.`);
+      throw new InvalidPipelineDataError(
+        `The file decodes to ${total} bytes, not the recorded ${params.plaintextSize}.`,
+      );
   } finally {
     await store.close();
   }
 }
 
 /** decodeFileChunks as a WHATWG ReadableStream (pull-based: a slow reader slows the download). */
-export function decodeFile(sources: readonly ShardSource[], params: DecodeParams, options: DecodeOptions = {}): ReadableStream<Uint8Array> {
+export function decodeFile(
+  sources: readonly ShardSource[],
+  params: DecodeParams,
+  options: DecodeOptions = {},
+): ReadableStream<Uint8Array> {
   const it = decodeFileChunks(sources, params, options);
   return new ReadableStream<Uint8Array>(
     {
@@ -277,6 +326,11 @@ export function decodeFile(sources: readonly ShardSource[], params: DecodeParams
 }
 
 /** Sources for shards already in memory (tests, local repair). */
-export function memoryShardSources(shards: readonly (Uint8Array | undefined)[], label = "memory"): ShardSource[] {
-  return shards.flatMap((bytes, shard) => (bytes ? [{ shard, label: `${label}#${shard}`, fetch: () => bytes }] : []));
+export function memoryShardSources(
+  shards: readonly (Uint8Array | undefined)[],
+  label = "memory",
+): ShardSource[] {
+  return shards.flatMap((bytes, shard) =>
+    bytes ? [{ shard, label: `${label}#${shard}`, fetch: () => bytes }] : [],
+  );
 }

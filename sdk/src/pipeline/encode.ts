@@ -24,22 +24,45 @@
  * Each stripe's last piece may be shorter: shardSize = (stripes − 1) × pieceBytes + lastPiece,
  * lastPiece = ceil(remaining / k), so a tiny file makes tiny shards.
  */
-import { loadErasureCoder, validateErasureParams, DEFAULT_DATA_SHARDS, DEFAULT_PARITY_SHARDS, type ErasureCoder } from "../erasure/index.ts";
+import {
+  loadErasureCoder,
+  validateErasureParams,
+  DEFAULT_DATA_SHARDS,
+  DEFAULT_PARITY_SHARDS,
+  type ErasureCoder,
+} from "../erasure/index.ts";
 import { createStripeHasher } from "#stripe-hasher";
 import { bytesToHex } from "../merkle/hex.ts";
 import { checkChunkSize, encryptChunks } from "./chunks.ts";
 import { PipelineParamsError } from "./errors.ts";
 import type { ShardSink } from "./sinks.ts";
 import { iterateBytes } from "./source.ts";
-import { DEFAULT_CHUNK_SIZE, DEFAULT_PIECE_BYTES, type ByteSource, type EncodeOptions, type EncodeResult, type ShardCommitment } from "./types.ts";
+import {
+  DEFAULT_CHUNK_SIZE,
+  DEFAULT_PIECE_BYTES,
+  type ByteSource,
+  type EncodeOptions,
+  type EncodeResult,
+  type ShardCommitment,
+} from "./types.ts";
 
 export function checkPieceBytes(pieceBytes: number): void {
-  if (!Number.isSafeInteger(pieceBytes) || pieceBytes < 64 || pieceBytes % 64 !== 0 || pieceBytes > 16 << 20)
-    throw new PipelineParamsError(`pieceBytes must be a multiple of 64 from 64 to 16 MiB, got ${pieceBytes}.`);
+  if (
+    !Number.isSafeInteger(pieceBytes) ||
+    pieceBytes < 64 ||
+    pieceBytes % 64 !== 0 ||
+    pieceBytes > 16 << 20
+  )
+    throw new PipelineParamsError(
+      `pieceBytes must be a multiple of 64 from 64 to 16 MiB, got ${pieceBytes}.`,
+    );
 }
 
 /** Encode `source` into k + m shards written to `sinks` (omit them to only compute commitments). */
-export async function encodeFile(source: ByteSource, options: EncodeOptions & { sinks?: readonly ShardSink[] }): Promise<EncodeResult> {
+export async function encodeFile(
+  source: ByteSource,
+  options: EncodeOptions & { sinks?: readonly ShardSink[] },
+): Promise<EncodeResult> {
   const k = options.k ?? DEFAULT_DATA_SHARDS;
   const m = options.m ?? DEFAULT_PARITY_SHARDS;
   validateErasureParams({ k, m });
@@ -49,7 +72,8 @@ export async function encodeFile(source: ByteSource, options: EncodeOptions & { 
   const pieceBytes = options.pieceBytes ?? DEFAULT_PIECE_BYTES;
   checkPieceBytes(pieceBytes);
   const sinks = options.sinks;
-  if (sinks && sinks.length !== n) throw new PipelineParamsError(`Expected ${n} shard sinks (k + m), got ${sinks.length}.`);
+  if (sinks && sinks.length !== n)
+    throw new PipelineParamsError(`Expected ${n} shard sinks (k + m), got ${sinks.length}.`);
   const { signal, onProgress } = options;
   signal?.throwIfAborted();
 
@@ -86,7 +110,8 @@ export async function encodeFile(source: ByteSource, options: EncodeOptions & { 
     // at most two stripes queued for hashing: bounded memory, hashing overlaps the next stripe;
     // sinks are done with a stripe once their write() resolved (see ShardSink), so it is reused
     while (hashing.length > 2) await settleOldest();
-    if (sinks) for (let i = 0; i < n; i++) onProgress?.({ stage: "upload", bytes: shardBytes, shard: i });
+    if (sinks)
+      for (let i = 0; i < n; i++) onProgress?.({ stage: "upload", bytes: shardBytes, shard: i });
   };
 
   try {
@@ -138,7 +163,13 @@ export async function encodeFile(source: ByteSource, options: EncodeOptions & { 
     const shards: ShardCommitment[] = [];
     for (let i = 0; i < n; i++) {
       const c = roots[i]!;
-      shards.push({ index: i, size: c.size, nLeaves: c.nLeaves, root: bytesToHex(c.root), cid: c.cid });
+      shards.push({
+        index: i,
+        size: c.size,
+        nLeaves: c.nLeaves,
+        root: bytesToHex(c.root),
+        cid: c.cid,
+      });
     }
     if (sinks) await Promise.all(sinks.map((s) => s.close?.()));
     return {

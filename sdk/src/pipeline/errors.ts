@@ -5,7 +5,17 @@ export class ShardVerificationError extends TesseraError {
   override name = "ShardVerificationError";
   readonly shard: number;
   readonly source: string | undefined;
-  constructor({ shard, source, reason, cause }: { shard: number; source?: string; reason: string; cause?: unknown }) {
+  constructor({
+    shard,
+    source,
+    reason,
+    cause,
+  }: {
+    shard: number;
+    source?: string;
+    reason: string;
+    cause?: unknown;
+  }) {
     super(
       `Shard ${shard}${source ? ` from ${source}` : ""} failed verification (${reason}); it will be fetched elsewhere.`,
       cause === undefined ? {} : { cause },

@@ -53,7 +53,10 @@ export function writableSink(stream: WritableStream<Uint8Array>): ShardSink {
  * The encoder waits while any stream has `highWaterMark` pieces unread, so all n must be read
  * concurrently (e.g. n parallel uploads).
  */
-export function readableSinks(n: number, highWaterMark = 2): { sinks: ShardSink[]; streams: ReadableStream<Uint8Array>[] } {
+export function readableSinks(
+  n: number,
+  highWaterMark = 2,
+): { sinks: ShardSink[]; streams: ReadableStream<Uint8Array>[] } {
   const sinks: ShardSink[] = [];
   const streams: ReadableStream<Uint8Array>[] = [];
   for (let i = 0; i < n; i++) {
@@ -83,7 +86,8 @@ export function readableSinks(n: number, highWaterMark = 2): { sinks: ShardSink[
       async write(piece) {
         if (cancelled !== undefined) throw cancelled;
         controller.enqueue(piece.slice());
-        while ((controller.desiredSize ?? 1) <= 0 && cancelled === undefined) await new Promise<void>((r) => (wake = r));
+        while ((controller.desiredSize ?? 1) <= 0 && cancelled === undefined)
+          await new Promise<void>((r) => (wake = r));
         if (cancelled !== undefined) throw cancelled;
       },
       close() {

@@ -1,7 +1,10 @@
 import type { ByteSource } from "./types.ts";
 
 /** Iterate any byte source (async/sync iterable, WHATWG ReadableStream or one buffer). */
-export async function* iterateBytes(source: ByteSource, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+export async function* iterateBytes(
+  source: ByteSource,
+  signal?: AbortSignal,
+): AsyncGenerator<Uint8Array> {
   if (source instanceof Uint8Array) {
     signal?.throwIfAborted();
     yield source;

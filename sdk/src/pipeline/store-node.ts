@@ -31,7 +31,8 @@ export function tempFileShardStore(dir?: string): ShardStore {
               let at = 0;
               while (at < length) {
                 const { bytesRead } = await handle.read(out, at, length - at, offset + at);
-                if (bytesRead === 0) throw new Error(`Shard ${shard} temp file is shorter than expected.`);
+                if (bytesRead === 0)
+                  throw new Error(`Shard ${shard} temp file is shorter than expected.`);
                 at += bytesRead;
               }
               return out;

@@ -1,7 +1,8 @@
 import type { CompressionSetting } from "../compression/types.ts";
 
 /** Stages of the data pipeline, in upload then download order. */
-export type PipelineStage = "compress" | "encrypt" | "erasure" | "merkle" | "upload" | "download" | "decode";
+export type PipelineStage =
+  "compress" | "encrypt" | "erasure" | "merkle" | "upload" | "download" | "decode";
 
 /**
  * Progress of one stage. `bytes` is cumulative for the stage (file bytes for compress/encrypt/
@@ -28,7 +29,8 @@ export type PipelineCallOptions = {
   onProgress?: (event: ProgressEvent) => void;
 };
 
-export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array> | ReadableStream<Uint8Array> | Uint8Array;
+export type ByteSource =
+  AsyncIterable<Uint8Array> | Iterable<Uint8Array> | ReadableStream<Uint8Array> | Uint8Array;
 
 /** Layout parameters recorded in the manifest; the decoder needs the same values. */
 export type PipelineLayout = {
@@ -91,5 +93,9 @@ export function pipelineEncoding(result: Pick<EncodeResult, "pieceBytes" | "encr
   pieceBytes: number;
   encryptedSize: number;
 } {
-  return { format: PIPELINE_FORMAT, pieceBytes: result.pieceBytes, encryptedSize: result.encryptedSize };
+  return {
+    format: PIPELINE_FORMAT,
+    pieceBytes: result.pieceBytes,
+    encryptedSize: result.encryptedSize,
+  };
 }

@@ -33,9 +33,11 @@ function getWorker(): Worker {
     const waiter = waiters.get(key);
     if (reply.type === "error") {
       // an error answers the pending request of that job (seq may be unknown)
-      for (const [k, wt] of waiters)
-        if (k.startsWith(`${reply.job}:`))
-          (waiters.delete(k), wt.reject(new Error(`Merkle worker: ${reply.message}`)));
+      for (const [k, wt] of waiters) {
+        if (!k.startsWith(`${reply.job}:`)) continue;
+        waiters.delete(k);
+        wt.reject(new Error(`Merkle worker: ${reply.message}`));
+      }
       return;
     }
     if (waiter) {

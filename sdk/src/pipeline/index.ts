@@ -5,5 +5,4 @@ export * from "./store.ts";
 export * from "./chunks.ts";
 export * from "./encode.ts";
 export * from "./decode.ts";
-export { Channel, ChannelClosedError } from "./channel.ts";
 export { iterateBytes, rechunk } from "./source.ts";

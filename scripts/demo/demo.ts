@@ -18,14 +18,16 @@ const { values } = parseArgs({
     providers: { type: "string", default: "6" },
     port: { type: "string", default: "8545" },
     "block-time": { type: "string", default: "1000" },
+    "dapp-port": { type: "string", default: "3000" },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 
 if (values.help) {
-  console.log(`Usage: npm run demo -- [--reset] [--providers N] [--port 8545] [--block-time ms]
+  console.log(`Usage: npm run demo -- [--reset] [--providers N] [--port 8545] [--block-time ms] [--dapp-port 3000]
 
 Starts a local Tessera network: Hardhat node, contracts, funded accounts, provider nodes.
+Starts the dApp too when dapp/ exists (--dapp-port 0 skips it).
 State (PID files, logs, provider data) lives in .demo/; --reset wipes it first.
 Ctrl-C stops every process.`);
   process.exit(0);
@@ -46,7 +48,12 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping the demo network…`);
-  await stack?.stop();
+  if (stack) await stack.stop();
+  else {
+    // Interrupted while starting: stop whatever was started, through the PID files.
+    const { reapStale } = await import("./processes.ts");
+    await reapStale(dir);
+  }
   console.log("Stopped.");
   process.exit(0);
 }
@@ -60,6 +67,7 @@ try {
     rpcPort: Number(values.port),
     providers: Number(values.providers),
     blockTimeMs: Number(values["block-time"]),
+    dappPort: Number(values["dapp-port"]),
     log: (line) => console.log(`• ${line}`),
   });
 } catch (error) {

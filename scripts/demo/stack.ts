@@ -72,6 +72,8 @@ export type StackOptions = {
   deployParameters?: Record<string, Record<string, unknown>>;
   /** Where deployments/<chainId>/ is written; default the repo's deployments/ (what the CLI reads). */
   deploymentsDir?: string;
+  /** Start the dApp (dapp/, `npm run dev`) on this port when it exists; 0 to skip. */
+  dappPort?: number;
   /** Compile the contracts before deploying (default true; tests compile once up front). */
   compile?: boolean;
   /** Chain poll interval of the provider nodes. */
@@ -352,6 +354,24 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       log(`starting ${providerCount} provider nodes`);
       // Start in parallel (each registers with its own account), then wait for all.
       await Promise.all(providers.map((p) => startProvider(p.index)));
+    }
+
+    // 5. The dApp, once it exists (dapp/package.json with a "dev" script).
+    const dappPkg = join(REPO_ROOT, "dapp", "package.json");
+    if (options.dappPort && existsSync(dappPkg) && (JSON.parse(readFileSync(dappPkg, "utf8")) as { scripts?: Record<string, string> }).scripts?.dev) {
+      const dappUrl = `http://127.0.0.1:${options.dappPort}`;
+      log(`starting the dApp on ${dappUrl}`);
+      const dapp = startProcess({
+        name: "dapp",
+        command: "npm",
+        args: ["run", "dev", "-w", "dapp", "--", "--hostname", "127.0.0.1", "--port", String(options.dappPort)],
+        cwd: REPO_ROOT,
+        env: { ...env, NEXT_PUBLIC_TESSERA_RPC_URL: rpcUrl, NEXT_PUBLIC_TESSERA_CHAIN_ID: String(chainId) },
+        stateDir: dir,
+      });
+      procs.push(dapp);
+      await waitFor("the dApp", async () => ((await fetch(dappUrl)).status < 500 ? true : undefined), { timeoutMs: 180_000, proc: dapp, intervalMs: 1000 });
+      notes.push(`dapp: ${dappUrl}`);
     }
 
     const stack: Stack = {

@@ -206,6 +206,15 @@ await measure(
   mMeasured.write.submitProofs([await period(), await proofsOf(measured, await period())]),
 );
 
+// ---- submitProofs, 8 challenges (the default c)
+await send(market.write.setParams([{ ...params, challengesPerPeriod: 8 }]));
+await nextPeriod();
+await send(market.write.recordSeed([await period()]));
+await measure(
+  "submitProofs (8 challenges, depth 18)",
+  mMeasured.write.submitProofs([await period(), await proofsOf(measured, await period())]),
+);
+
 // ---- submitProofs, 50 challenges
 await send(market.write.setParams([{ ...params, challengesPerPeriod: 50 }]));
 await nextPeriod();

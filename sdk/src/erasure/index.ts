@@ -87,6 +87,17 @@ function reconstructInPlace(
   return code;
 }
 
+/**
+ * Provide the Reed-Solomon WASM binary (`reed_solomon_erasure_bg.wasm` from
+ * @digitaldefiance/reed-solomon-erasure.wasm) where the sdk cannot locate it itself — e.g. a
+ * bundle served without `import.meta.resolve`: `setErasureWasm(fetch(wasmUrl).then(r => r.arrayBuffer()))`.
+ */
+export function setErasureWasm(
+  bytes: BufferSource | Uint8Array | Promise<BufferSource | Uint8Array>,
+): void {
+  wasm = Promise.resolve(bytes).then((b) => ReedSolomonErasure.fromBytes(b));
+}
+
 function instance(bytes?: BufferSource | Uint8Array): Promise<ReedSolomonErasure> {
   if (bytes) return Promise.resolve(ReedSolomonErasure.fromBytes(bytes));
   wasm ??= loadWasmBytes().then((b) => ReedSolomonErasure.fromBytes(b));

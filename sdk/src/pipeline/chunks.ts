@@ -11,12 +11,14 @@
  * the reader treats "end of data or a zero length field" as the end, and the last-chunk flag in
  * the AAD proves it really is the end (truncation → TruncatedDataError).
  *
- * Up to `concurrency` chunks are compressed/encrypted at once (both run off the main thread in
- * Node: zlib and WebCrypto use the libuv pool); output order is always chunk order.
+ * Up to `concurrency` chunks are compressed/encrypted at once (zlib runs on the libuv pool);
+ * output order is always chunk order. The cipher is node:crypto in Node and WebCrypto elsewhere
+ * (`#chunk-cipher`; identical bytes, see crypto/aes-gcm.ts for why).
  */
 import { compressChunk, decompressChunk } from "../compression/index.ts";
 import { DecompressionError } from "../compression/types.ts";
-import { ChunkAuthenticationError, GCM_TAG_BYTES, createChunkCipher } from "../crypto/aes-gcm.ts";
+import { ChunkAuthenticationError, GCM_TAG_BYTES } from "../crypto/aes-gcm.ts";
+import { createRuntimeChunkCipher as createChunkCipher } from "#chunk-cipher";
 import { ByteQueue } from "./bytequeue.ts";
 import { InvalidPipelineDataError, PipelineParamsError, TruncatedDataError } from "./errors.ts";
 import { rechunk } from "./source.ts";

@@ -1,0 +1,1 @@
+export { createChunkCipherNode as createRuntimeChunkCipher } from "./aes-gcm-node.ts";

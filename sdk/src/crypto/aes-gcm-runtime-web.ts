@@ -1,0 +1,1 @@
+export { createChunkCipher as createRuntimeChunkCipher } from "./aes-gcm.ts";

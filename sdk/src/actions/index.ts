@@ -25,6 +25,7 @@ export * from "./submitProofs.ts";
 export * from "./types.ts";
 export * from "./updateProvider.ts";
 export * from "./withdraw.ts";
+export * from "./governance/index.ts";
 export { decodeChainError, allErrorsAbi } from "./internal/decodeError.ts";
 export { revertMessage, formatToken, REVERT_MESSAGES } from "./internal/revertMessages.ts";
 export { ensureAllowance } from "./internal/ensureAllowance.ts";

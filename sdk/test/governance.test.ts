@@ -8,13 +8,14 @@
 import type {} from "@nomicfoundation/hardhat-toolbox-viem";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { getAddress, parseEther, type Address } from "viem";
+import { encodeFunctionData, getAddress, parseEther, type Address } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTesseraClient, type TesseraClient } from "../src/client/createTesseraClient.ts";
-import { tesseraTokenAbi } from "../src/generated/abis.ts";
+import { marketplaceAbi, tesseraTokenAbi } from "../src/generated/abis.ts";
 import {
   AlreadyVotedError,
   castVote,
+  createProposal,
   delegate,
   executeProposal,
   getProposal,
@@ -330,11 +331,28 @@ describe("governance actions (in-process Hardhat)", () => {
     });
     expect(spend.description).toMatch(/^# Pay 123\.5 TSR from the treasury to 0x/);
     const doomed = await proposeParameterChange(bob, { changes: { slashBps: 1000 } });
+    // Bypassing proposeParameterChange's check: an out-of-range setParams can pass the vote but
+    // never execute; the revert bubbled up through the Timelock is decoded.
+    const current = await readMarketParams(bob);
+    const raw = await createProposal(bob, {
+      targets: [bob.addresses.Marketplace],
+      values: [0n],
+      calldatas: [
+        encodeFunctionData({
+          abi: marketplaceAbi,
+          functionName: "setParams",
+          args: [{ ...current, protocolFeeBps: 5000 }],
+        }),
+      ],
+      description: "# Raw fee change",
+    });
     await increase(61);
     await castVote(alice, { proposalId: spend.proposalId, support: "for" });
     await castVote(carol, { proposalId: spend.proposalId, support: "for" });
     await castVote(alice, { proposalId: doomed.proposalId!, support: "against" });
     await castVote(bob, { proposalId: doomed.proposalId!, support: "for" });
+    await castVote(alice, { proposalId: raw.proposalId, support: "for" });
+    await castVote(carol, { proposalId: raw.proposalId, support: "for" });
     await increase(301);
 
     const defeated = await queueProposal(bob, { proposalId: doomed.proposalId! }).catch((e) => e);
@@ -345,7 +363,7 @@ describe("governance actions (in-process Hardhat)", () => {
 
     // listProposals pages the log scan (2 blocks per request here) and keeps every proposal.
     const listed = await listProposals(carol, { blockRange: 2n });
-    expect(listed.map((p) => p.state)).toEqual(["executed", "succeeded", "defeated"]);
+    expect(listed.map((p) => p.state)).toEqual(["executed", "succeeded", "defeated", "succeeded"]);
     expect(listed[1]!.actions.map((a) => a.summary)).toEqual([
       `TesseraToken.transfer(${recipient}, 123.5 TSR)`,
     ]);
@@ -354,6 +372,7 @@ describe("governance actions (in-process Hardhat)", () => {
     ]);
 
     await queueProposal(bob, { proposal: listed[1]! });
+    await queueProposal(bob, { proposalId: raw.proposalId });
     await increase(61);
     const before = await deployer.publicClient.readContract({
       address: deployer.addresses.TesseraToken,
@@ -362,6 +381,11 @@ describe("governance actions (in-process Hardhat)", () => {
       args: [recipient],
     });
     await executeProposal(bob, { proposal: listed[1]! });
+    const never = await executeProposal(bob, { proposalId: raw.proposalId }).catch((e) => e);
+    expect(never).toBeInstanceOf(ParameterOutOfRangeError);
+    expect(never.shortMessage).toBe(
+      "Executing fails: protocolFeeBps = 5000 is outside its hard limits 0..1000, so this proposal can never be executed. Propose a value in 0..1000.",
+    );
     const after = await deployer.publicClient.readContract({
       address: deployer.addresses.TesseraToken,
       abi: tesseraTokenAbi,

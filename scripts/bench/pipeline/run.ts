@@ -247,12 +247,10 @@ async function wholePipeline(kind: Kind, data: Uint8Array, total: number) {
       }),
     );
     // download: k + 2 sources (4 of them parity, so RS reconstruction runs), read from files
-    const sources: ShardSource[] = paths
-      .slice(2)
-      .map((p, j) => ({
-        shard: j + 2,
-        fetch: () => createReadStream(p, { highWaterMark: PIECE }),
-      }));
+    const sources: ShardSource[] = paths.slice(2).map((p, j) => ({
+      shard: j + 2,
+      fetch: () => createReadStream(p, { highWaterMark: PIECE }),
+    }));
     let bytes = 0;
     out.downloadMBps = mbps(
       total,
@@ -292,12 +290,10 @@ async function child(sizeMiB: number, kind: Kind) {
     const result = await encodeFile(gen(), { fileKey, fileId, compression: "none", sinks });
     const upload = performance.now() - t0;
     const afterUpload = process.resourceUsage().maxRSS * 1024;
-    const sources: ShardSource[] = paths
-      .slice(2)
-      .map((p, j) => ({
-        shard: j + 2,
-        fetch: () => createReadStream(p, { highWaterMark: PIECE }),
-      }));
+    const sources: ShardSource[] = paths.slice(2).map((p, j) => ({
+      shard: j + 2,
+      fetch: () => createReadStream(p, { highWaterMark: PIECE }),
+    }));
     let bytes = 0;
     const t1 = performance.now();
     for await (const piece of decodeFileChunks(sources, {

@@ -271,6 +271,75 @@ async function wholePipeline(kind: Kind, data: Uint8Array, total: number) {
   }
 }
 
+/**
+ * The browser build (esbuild, "browser" condition: WASM Merkle + CID hashing on the calling
+ * thread, WebCrypto AES-GCM, CompressionStream) run in this process: an estimate of what a
+ * browser tab gets until the dApp's headless-browser run exists.
+ */
+async function browserBuild(data: Uint8Array, total: number) {
+  const { build } = await import("esbuild");
+  const { createRequire } = await import("node:module");
+  const { pathToFileURL } = await import("node:url");
+  const { writeFile } = await import("node:fs/promises");
+  const entry = fileURLToPath(
+    new URL("../../../sdk/test/fixtures/browser-entry.ts", import.meta.url),
+  );
+  const out = await build({
+    entryPoints: [entry],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    conditions: ["browser"],
+    write: false,
+    logLevel: "silent",
+  });
+  const dir = await mkdtemp(join(tmpdir(), "tessera-bench-browser-"));
+  try {
+    const file = join(dir, "bundle.mjs");
+    await writeFile(file, out.outputFiles[0]!.text);
+    const web = await import(pathToFileURL(file).href);
+    const wasm = createRequire(import.meta.url).resolve(
+      "@digitaldefiance/reed-solomon-erasure.wasm",
+    );
+    const { readFile } = await import("node:fs/promises");
+    web.setErasureWasm(
+      await readFile(new URL("./reed_solomon_erasure_bg.wasm", pathToFileURL(wasm))),
+    );
+    const fileKey = randomBytes(32);
+    const fileId = randomBytes(16);
+    const sinks = Array.from({ length: K + M }, () => web.memorySink());
+    let result: Awaited<ReturnType<typeof encodeFile>>;
+    const upload = await time(async () => {
+      result = await web.encodeFile(stream(data, total), {
+        fileKey,
+        fileId,
+        compression: "none",
+        sinks,
+      });
+    });
+    const shards = sinks.map((s: { bytes(): Uint8Array }, i: number) =>
+      i < 2 ? undefined : s.bytes(),
+    );
+    let bytes = 0;
+    const download = await time(async () => {
+      for await (const p of web.decodeFileChunks(web.memoryShardSources(shards), {
+        ...result!,
+        fileKey,
+        shards: result!.shards,
+      }))
+        bytes += p.length;
+    });
+    if (bytes !== total) throw new Error("browser build: size mismatch");
+    return {
+      sizeMiB: total / MiB,
+      uploadMBps: mbps(total, upload),
+      downloadMBps: mbps(total, download),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** Child mode: one streamed upload (to files) + download of `size` MiB; prints peak RSS. */
 async function child(sizeMiB: number, kind: Kind) {
   const total = sizeMiB * MiB;
@@ -338,6 +407,7 @@ async function main() {
       pipeline: await wholePipeline(kind, data, total),
     };
   }
+  report.browserBuildInNode = await browserBuild(pool("random"), Math.min(total, 64 * MiB));
   const ceil = report.ceilings as { aes256gcmNativeMBps: number };
   const random = report.random as {
     stages: Record<string, number>;

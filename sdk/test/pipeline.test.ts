@@ -270,6 +270,40 @@ describe("pipeline: failures and tampering", () => {
     },
   );
 
+  it("property: a flipped bit anywhere in any shard is reported for that shard and the file still decodes", async () => {
+    const data = randomBytes(20_000);
+    const e = await encode(data);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 13 }),
+        fc.integer({ min: 0, max: e.result.shardSize - 1 }),
+        fc.integer({ min: 0, max: 7 }),
+        fc.constantFrom("cid" as const, "root" as const),
+        async (bad, at, bit, verify) => {
+          const tampered = e.shards.map((s, i) => (i === bad ? s.slice() : s));
+          tampered[bad]![at]! ^= 1 << bit;
+          const all = memoryShardSources(tampered);
+          const seen: number[] = [];
+          const out = await decode(
+            [all[bad]!, ...all.filter((s) => s.shard !== bad).slice(0, 10)],
+            params(e),
+            {
+              verify,
+              concurrency: 10,
+              onShardFailure: (f: { shard: number; error: Error }) => {
+                expect(f.error).toBeInstanceOf(ShardVerificationError);
+                seen.push(f.shard);
+              },
+            },
+          );
+          expect(Buffer.from(out).equals(data)).toBe(true);
+          expect(seen).toEqual([bad]);
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
+
   it("CID-only verification catches a flipped bit", async () => {
     const e = await encode(randomBytes(9000));
     const cidsOnly = params(e, { shards: e.result.shards.map((s) => ({ cid: s.cid })) });

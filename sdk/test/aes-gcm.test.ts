@@ -90,6 +90,10 @@ describe("aes-gcm: chunk cipher", () => {
     expect(bytesToHex(await node.seal(7, false, plaintext))).toBe(bytesToHex(a));
     expect(bytesToHex(await node.open(7, false, a))).toBe(bytesToHex(plaintext));
     expect(a.length).toBe(plaintext.length + 16);
+    for (const c of [web, node])
+      expect(
+        bytesToHex(new Uint8Array(Buffer.concat(await c.sealParts(7, false, plaintext)))),
+      ).toBe(bytesToHex(a));
   });
 
   it("a different file id, index, last flag, codec, key or a flipped bit fails with ChunkAuthenticationError", async () => {

@@ -31,6 +31,11 @@ async function collect(source: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   for await (const p of source) parts.push(p);
   return concat(parts);
 }
+async function collectPieces(source: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const parts: Uint8Array[] = [];
+  for await (const p of source) parts.push(p);
+  return parts;
+}
 async function* from(...parts: Uint8Array[]) {
   yield* parts;
 }
@@ -413,11 +418,16 @@ describe("pipeline: failures and tampering", () => {
     const fileKey = randomBytes(32);
     const fileId = randomBytes(16);
     const opts = { fileKey, fileId, chunkSize: 1000, compression: "none" as const };
-    /** One buffer per record (encryptChunks yields header and body as two pieces). */
+    /** One buffer per record (encryptChunks yields each record as several pieces). */
     const records = async (data: Uint8Array, o = opts) => {
-      const pieces: Uint8Array[] = [];
-      for await (const r of encryptChunks(from(data), o)) pieces.push(r);
-      return pieces.flatMap((p, i) => (i % 2 === 0 ? [concat([p, pieces[i + 1]!])] : []));
+      const stream = concat(await collectPieces(encryptChunks(from(data), o)));
+      const out: Uint8Array[] = [];
+      for (let at = 0; at < stream.length;) {
+        const length = new DataView(stream.buffer, stream.byteOffset + at).getUint32(0);
+        out.push(stream.slice(at, at + 5 + length));
+        at += 5 + length;
+      }
+      return out;
     };
     const open = (parts: Uint8Array[]) => collect(decryptChunks(from(...parts), opts));
 

@@ -14,6 +14,23 @@ import {
 } from "./aes-gcm.ts";
 import { DecryptionError } from "../errors/crypto.ts";
 
+/** ciphertext and tag as separate pieces (no concatenation copy). */
+export function aesGcmEncryptPartsSync(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  plaintext: Uint8Array,
+  aad: Uint8Array,
+): Uint8Array[] {
+  const cipher = createCipheriv("aes-256-gcm", key, nonce);
+  cipher.setAAD(aad);
+  const head = cipher.update(plaintext);
+  const tail = cipher.final();
+  const parts: Uint8Array[] = [head];
+  if (tail.length > 0) parts.push(tail);
+  parts.push(cipher.getAuthTag());
+  return parts;
+}
+
 export function aesGcmEncryptSync(
   key: Uint8Array,
   nonce: Uint8Array,
@@ -62,6 +79,14 @@ export async function createChunkCipherNode(
   return {
     async seal(index, last, plaintext, codec = 0) {
       return aesGcmEncryptSync(key, chunkNonce(index), plaintext, chunkAad(id, index, last, codec));
+    },
+    async sealParts(index, last, plaintext, codec = 0) {
+      return aesGcmEncryptPartsSync(
+        key,
+        chunkNonce(index),
+        plaintext,
+        chunkAad(id, index, last, codec),
+      );
     },
     async open(index, last, sealed, codec = 0) {
       try {

@@ -128,6 +128,13 @@ export class ChunkAuthenticationError extends DecryptionError {
 export type ChunkCipher = {
   /** ciphertext ‖ tag of chunk `index`. */
   seal(index: number, last: boolean, plaintext: Uint8Array, codec?: number): Promise<Uint8Array>;
+  /** Same bytes as seal(), as pieces whose concatenation is ciphertext ‖ tag (saves a copy). */
+  sealParts(
+    index: number,
+    last: boolean,
+    plaintext: Uint8Array,
+    codec?: number,
+  ): Promise<Uint8Array[]>;
   /** plaintext of chunk `index`; throws ChunkAuthenticationError. */
   open(index: number, last: boolean, sealed: Uint8Array, codec?: number): Promise<Uint8Array>;
 };
@@ -144,14 +151,18 @@ export async function createChunkCipher(
   ]);
   raw.fill(0);
   const id = fileId.slice();
+  const seal: ChunkCipher["seal"] = async (index, last, plaintext, codec = 0) => {
+    const params = {
+      name: "AES-GCM",
+      iv: chunkNonce(index) as BufferSource,
+      additionalData: chunkAad(id, index, last, codec) as BufferSource,
+    };
+    return new Uint8Array(await subtle().encrypt(params, key, plaintext as BufferSource));
+  };
   return {
-    async seal(index, last, plaintext, codec = 0) {
-      const params = {
-        name: "AES-GCM",
-        iv: chunkNonce(index) as BufferSource,
-        additionalData: chunkAad(id, index, last, codec) as BufferSource,
-      };
-      return new Uint8Array(await subtle().encrypt(params, key, plaintext as BufferSource));
+    seal,
+    async sealParts(index, last, plaintext, codec = 0) {
+      return [await seal(index, last, plaintext, codec)];
     },
     async open(index, last, sealed, codec = 0) {
       const params = {

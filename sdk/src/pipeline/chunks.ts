@@ -62,7 +62,7 @@ async function* ordered<T, R>(
   while (inflight.length > 0) yield await inflight.shift()!;
 }
 
-/** Plaintext → encrypted records (each as two pieces: header, body). Returns the statistics when done. */
+/** Plaintext → encrypted records (each as pieces: header, then body). Returns the statistics when done. */
 export async function* encryptChunks(
   source: AsyncIterable<Uint8Array>,
   options: ChunkCryptoOptions & { compression?: CompressionSetting },
@@ -91,14 +91,15 @@ export async function* encryptChunks(
     index: number;
   }) => {
     const packed = await compressChunk(bytes, compression);
-    const sealed = await cipher.seal(i, last, packed.bytes, packed.codec);
+    const sealed = await cipher.sealParts(i, last, packed.bytes, packed.codec);
     if (bytes.length === chunkSize && spare.length < 8) spare.push(bytes);
     const header = new Uint8Array(RECORD_HEADER_BYTES);
-    new DataView(header.buffer).setUint32(0, sealed.length);
+    const sealedLength = sealed.reduce((n, p) => n + p.length, 0);
+    new DataView(header.buffer).setUint32(0, sealedLength);
     header[4] = packed.codec;
-    return { header, sealed, plain: bytes.length };
+    return { header, sealed, sealedLength, plain: bytes.length };
   };
-  for await (const { header, sealed, plain } of ordered(
+  for await (const { header, sealed, sealedLength, plain } of ordered(
     chunks,
     Math.max(1, options.concurrency ?? 4),
     seal,
@@ -106,13 +107,13 @@ export async function* encryptChunks(
     options.signal?.throwIfAborted();
     stats.chunks++;
     stats.plaintextBytes += plain;
-    stats.encryptedBytes += header.length + sealed.length;
+    stats.encryptedBytes += header.length + sealedLength;
     compressed += plain;
     options.onProgress?.({ stage: "compress", bytes: compressed });
     options.onProgress?.({ stage: "encrypt", bytes: stats.plaintextBytes });
-    // header and body as two pieces: the consumer copies them into a stripe anyway
+    // header and body as separate pieces: the consumer copies them into a stripe anyway
     yield header;
-    yield sealed;
+    yield* sealed;
   }
   return stats;
 }

@@ -65,22 +65,22 @@ describe("provider on a local chain", () => {
     dir = await mkdtemp(join(tmpdir(), "tessera-chain-"));
     chain = await startChain({ dir, periodBlocks: 10n });
     for (const p of [client, provA, provB]) await chain.write(account(0), "token", "transfer", [p.address, 100_000n * TOKEN]);
-    const base = (name: string, key: Hex, httpPort: number, p2pPort: number): ProviderConfig => ({
+    const base = (name: string, key: Hex, httpPort: number, p2pPort: number, wsPort: number): ProviderConfig => ({
       dataDir: join(dir, name),
       rpcUrl: chain.rpcUrl,
       chainId: 31337,
       privateKey: key,
       deploymentsDir: chain.deploymentsDir,
       http: { host: "127.0.0.1", port: httpPort },
-      libp2p: { tcpPort: p2pPort, wsPort: p2pPort + 1 },
+      libp2p: { tcpPort: p2pPort, wsPort },
       register: { stake: "1000", capacityBytes: String(1 << 30), pricePerBytePeriod: "1" },
       pollIntervalMs: 100,
       logLevel: "warn",
     });
-    const cfgA = base("provA", provA.privateKey, await freePort(), await freePort());
+    const cfgA = base("provA", provA.privateKey, await freePort(), await freePort(), await freePort());
     nodeA = await createProviderNode(cfgA, { logger: pino({ level: "warn" }), deployment: loadDeployment(chain.deploymentsDir, 31337) });
     await nodeA.start();
-    configB = base("provB", provB.privateKey, await freePort(), await freePort());
+    configB = base("provB", provB.privateKey, await freePort(), await freePort(), await freePort());
     configBFile = join(dir, "provB.json");
     await writeFile(configBFile, JSON.stringify(configB));
     await startB();
@@ -154,6 +154,12 @@ describe("provider on a local chain", () => {
     // a second upload for a filled slot is refused before any byte is read
     const taken = await fetch(`http://127.0.0.1:${configB.http.port}/v1/requests/${requestId}/slots/0`, { method: "PUT", body: shards[0]! });
     expect(taken.status).toBe(409);
+
+    // a targeted challenge on A's slot is answered by the node on its own
+    await chain.write(client, "token", "approve", [chain.marketplace, 10n ** 18n]);
+    const ch = await chain.write(client, "market", "challengeSlot", [requestId, 0n, 1234n]);
+    const challenged = parseEventLogs({ abi: chain.marketplaceAbi, logs: ch.logs as never, eventName: "SlotChallenged" })[0] as unknown as { args: { challengeId: bigint } };
+    await waitFor("A answers the targeted challenge", async () => (await chain.read<{ status: number }>("market", "getChallenge", [challenged.args.challengeId])).status === 2);
 
     const proven = (who: string, period: number) => chain.read<boolean>("market", "isProven", [who, BigInt(period)]);
     for (let period = req.startPeriod; period < req.endPeriod; period++) {

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { merkleRoot } from "@tessera/sdk";
 import { describe, expect, it } from "vitest";
+import { createTreeBuilder, stopTreeWorker } from "../src/storage/tree-pool.ts";
 import { ShardTreeBuilder, leafCount, proveLeaf, verifyProof, type ShardReader } from "../src/storage/merkle.ts";
 
 const PAD = Buffer.concat([Buffer.from([1]), Buffer.alloc(31)]);
@@ -71,6 +72,20 @@ describe("ShardTreeBuilder", () => {
     const b = new ShardTreeBuilder(big.length);
     b.update(big);
     expect(Buffer.from(b.finish().root).toString("hex")).toBe(Buffer.from(merkleRoot(big)).toString("hex"));
+  });
+
+  it("builds the same tree on the worker thread as in-thread", async () => {
+    const data = randomBytes((9 << 20) + 321);
+    const off = createTreeBuilder(data.length); // ≥ 8 MiB → worker
+    for (let o = 0; o < data.length; o += 1 << 20) await off.update(data.subarray(o, Math.min(data.length, o + (1 << 20))));
+    const a = await off.finish();
+    const b = new ShardTreeBuilder(data.length);
+    b.update(data);
+    const c = b.finish();
+    expect(Buffer.from(a.root).equals(Buffer.from(c.root))).toBe(true);
+    expect(Buffer.from(a.layers).equals(Buffer.from(c.layers))).toBe(true);
+    expect(Buffer.from(a.root).toString("hex")).toBe(Buffer.from(merkleRoot(data)).toString("hex"));
+    await stopTreeWorker();
   });
 
   it("refuses bytes beyond the declared size and a short stream", () => {

@@ -97,6 +97,13 @@ function revertName(err: unknown): string | undefined {
   return undefined;
 }
 
+/** Compact, log-friendly view of a viem error (never the whole ABI). */
+export function errInfo(err: unknown): { message: string; revert?: string } {
+  const revert = revertName(err);
+  const message = err instanceof BaseError ? err.shortMessage : err instanceof Error ? err.message : String(err);
+  return revert ? { message, revert } : { message };
+}
+
 class Mutex {
   #tail: Promise<unknown> = Promise.resolve();
   run<T>(fn: () => Promise<T>): Promise<T> {
@@ -197,8 +204,8 @@ export class ChainService implements UploadAuthority {
       if (this.#stopped) return;
       this.#ticking = this.tick().catch((err) => {
         this.#metrics.errors({ kind: "tick" });
-        this.#lastError = (err as Error).message;
-        this.#log.warn({ err }, "chain tick failed; retrying");
+        this.#lastError = errInfo(err).message;
+        this.#log.warn({ err: errInfo(err) }, "chain tick failed; retrying");
       });
       await this.#ticking;
       if (!this.#stopped) this.#timer = setTimeout(loop, this.config.pollIntervalMs);
@@ -367,7 +374,7 @@ export class ChainService implements UploadAuthority {
     await this.#prove(period, head);
     await this.#releaseEnded(period);
     if (this.config.withdrawEveryPeriods > 0 && Number(period) - this.#state.value.lastWithdrawPeriod >= this.config.withdrawEveryPeriods) {
-      await this.withdraw().catch((err) => this.#log.warn({ err }, "scheduled withdraw failed"));
+      await this.withdraw().catch((err) => this.#log.warn({ err: errInfo(err) }, "scheduled withdraw failed"));
       await this.#state.update({ lastWithdrawPeriod: Number(period) });
     }
   }
@@ -414,7 +421,7 @@ export class ChainService implements UploadAuthority {
       case "RequestCancelled":
       case "RequestFailed": {
         for (const meta of this.#store.list().filter((m) => m.requestId === id?.toLowerCase())) {
-          await this.#write("claimSlot", [meta.requestId, BigInt(meta.slot)]).catch((err) => this.#log.warn({ err }, "claimSlot failed"));
+          await this.#write("claimSlot", [meta.requestId, BigInt(meta.slot)]).catch((err) => this.#log.warn({ err: errInfo(err) }, "claimSlot failed"));
           await this.#store.remove(meta);
           this.#log.info({ requestId: id, slot: meta.slot, reason: name }, "released slot");
         }
@@ -512,7 +519,7 @@ export class ChainService implements UploadAuthority {
       }
       if (period < BigInt(endPeriod)) continue;
       for (const m of metas) {
-        await this.#write("claimSlot", [m.requestId, BigInt(m.slot)]).catch((err) => this.#log.warn({ err }, "claimSlot at deal end failed"));
+        await this.#write("claimSlot", [m.requestId, BigInt(m.slot)]).catch((err) => this.#log.warn({ err: errInfo(err) }, "claimSlot at deal end failed"));
         await this.#store.remove(m);
         this.#log.info({ requestId, slot: m.slot, endPeriod }, "deal ended; collateral claimed and space released");
       }
@@ -525,7 +532,7 @@ export class ChainService implements UploadAuthority {
   async withdraw(): Promise<{ amount: bigint; txHash?: Hex }> {
     for (const m of this.#store.list()) {
       if (!m.fillTx) continue;
-      await this.#write("claimSlot", [m.requestId, BigInt(m.slot)]).catch((err) => this.#log.debug({ err }, "claimSlot skipped"));
+      await this.#write("claimSlot", [m.requestId, BigInt(m.slot)]).catch((err) => this.#log.debug({ err: errInfo(err) }, "claimSlot skipped"));
     }
     const amount = await this.#read<bigint>("balanceOf", [this.address]);
     if (amount === 0n) return { amount };

@@ -14,6 +14,7 @@ import { ProviderHttpServer } from "../http/server.ts";
 import { createHeliaNode, localBlockstore, stopHeliaNode, type HeliaNode } from "../storage/helia.ts";
 import { ShardStore } from "../storage/shard-store.ts";
 import { StateFile } from "../storage/state.ts";
+import { stopTreeWorker } from "../storage/tree-pool.ts";
 import { providerMetrics, type ProviderMetrics } from "./metrics.ts";
 
 export type ProviderNode = {
@@ -150,6 +151,7 @@ export async function createProviderNode(config: ProviderConfig, options: Create
       await http?.stop();
       await chain?.stop();
       if (helia) await stopHeliaNode(helia);
+      await stopTreeWorker();
       started = false;
       log.info("provider node stopped");
     },

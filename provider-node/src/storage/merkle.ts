@@ -67,20 +67,40 @@ export function storedLayerOffsets(nLeaves: number): { cut: number; offsets: num
   return { cut, offsets, lengths, total };
 }
 
+function words(b: Uint8Array): Uint32Array {
+  if (b.byteOffset % 4 !== 0) b = b.slice();
+  return new Uint32Array(b.buffer, b.byteOffset, b.byteLength >> 2);
+}
+
 /**
- * Hash one layer into the next. `layer` holds `count` 16-byte nodes that are the children
- * starting at global index `first` (even) of a layer of `layerLength` nodes; positions past
- * `layerLength` are ZERO. Returns ceil(count/2) parents.
+ * Hash one layer into the next: `count` 16-byte nodes in, ceil(count/2) parents out. A missing
+ * right child (odd count, only at the end of a layer) is ZERO: the protocol's odd-layer rule.
+ * Messages are assembled with 32-bit word copies (no per-node allocation).
  */
 function hashLayer(layer: Uint8Array, count: number): Uint8Array {
   const parents = Math.ceil(count / 2);
   const msg = new Uint8Array(parents * 64);
-  for (let p = 0; p < parents; p++) {
-    const o = p * 64;
-    msg.set(layer.subarray(2 * p * NODE_BYTES, 2 * p * NODE_BYTES + NODE_BYTES), o);
-    if (2 * p + 1 < count) msg.set(layer.subarray((2 * p + 1) * NODE_BYTES, (2 * p + 2) * NODE_BYTES), o + 16);
-    msg.set(NODE_PAD, o + 32);
+  const m32 = words(msg);
+  const l32 = words(layer);
+  const full = count >> 1;
+  for (let p = 0; p < full; p++) {
+    const o = p * 16;
+    const c = p * 8;
+    m32[o] = l32[c]!;
+    m32[o + 1] = l32[c + 1]!;
+    m32[o + 2] = l32[c + 2]!;
+    m32[o + 3] = l32[c + 3]!;
+    m32[o + 4] = l32[c + 4]!;
+    m32[o + 5] = l32[c + 5]!;
+    m32[o + 6] = l32[c + 6]!;
+    m32[o + 7] = l32[c + 7]!;
   }
+  if (parents > full) {
+    const o = full * 16;
+    const c = full * 8;
+    for (let k = 0; k < 4; k++) m32[o + k] = l32[c + k]!;
+  }
+  for (let p = 0; p < parents; p++) msg[p * 64 + 32] = 1; // NODE_PAD
   const digests = new Uint8Array(parents * 32);
   hashInto(msg, digests);
   return truncate(digests, parents);
@@ -88,7 +108,16 @@ function hashLayer(layer: Uint8Array, count: number): Uint8Array {
 
 function truncate(digests: Uint8Array, count: number): Uint8Array {
   const out = new Uint8Array(count * NODE_BYTES);
-  for (let i = 0; i < count; i++) out.set(digests.subarray(i * 32, i * 32 + NODE_BYTES), i * NODE_BYTES);
+  const o32 = words(out);
+  const d32 = words(digests);
+  for (let i = 0; i < count; i++) {
+    const o = i * 4;
+    const d = i * 8;
+    o32[o] = d32[d]!;
+    o32[o + 1] = d32[d + 1]!;
+    o32[o + 2] = d32[d + 2]!;
+    o32[o + 3] = d32[d + 3]!;
+  }
   return out;
 }
 

@@ -16,8 +16,12 @@ import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
+import { Channel } from "./channel.ts";
 import { SHARD_IMPORTER_OPTIONS } from "./cid.ts";
-import { ShardTreeBuilder, leafCount, proveLeaf, type ShardReader } from "./merkle.ts";
+
+const WRITE_BATCH = 1 << 20;
+import { leafCount, proveLeaf, type ShardReader } from "./merkle.ts";
+import { createTreeBuilder, type TreeBuilder } from "./tree-pool.ts";
 
 export type ShardKey = { requestId: `0x${string}`; slot: number };
 export type ShardMeta = ShardKey & {
@@ -160,31 +164,59 @@ export class ShardStore {
     const work = join(this.#tmp, `${name}.${randomBytes(6).toString("hex")}`);
     await mkdir(work);
     let shardFh: FileHandle | undefined;
-    let tracker: TrackingBlockstore | undefined;
+    const tracker = new TrackingBlockstore(this.#blockstore);
+    // The UnixFS import runs beside the receive loop, fed through a bounded channel: bytes are
+    // hashed for the Merkle tree, written to the shard file and imported in one pass.
+    const channel = new Channel<Uint8Array>(4);
+    const importing = (async () => {
+      let root: CID | undefined;
+      for await (const entry of importer([{ content: channel }], tracker as unknown as Blockstore, SHARD_IMPORTER_OPTIONS)) root = entry.cid;
+      return root;
+    })();
+    importing.catch(() => {});
+    let builder: TreeBuilder | undefined;
     try {
-      const builder = new ShardTreeBuilder(key.size);
+      builder = createTreeBuilder(key.size);
       shardFh = await open(join(work, "shard"), "w");
-      for await (const chunk of source) {
+      const fh = shardFh;
+      let pending = new Uint8Array(WRITE_BATCH);
+      let fill = 0;
+      let received = 0;
+      const flush = async () => {
+        if (fill === 0) return;
+        const batch = pending.subarray(0, fill);
+        await Promise.all([fh.write(batch), channel.push(batch), builder!.update(batch)]);
+        pending = new Uint8Array(WRITE_BATCH);
+        fill = 0;
+      };
+      for await (const chunk of source as AsyncIterable<Uint8Array>) {
         options.signal?.throwIfAborted();
-        if (builder.received + chunk.length > key.size) {
+        received += chunk.length;
+        if (received > key.size) {
           throw new StoreError("SIZE_MISMATCH", `body is longer than the request's shard size ${key.size}`);
         }
-        builder.update(chunk);
-        await shardFh.write(chunk);
+        let off = 0;
+        while (off < chunk.length) {
+          const n = Math.min(chunk.length - off, WRITE_BATCH - fill);
+          pending.set(chunk.subarray(off, off + n), fill);
+          fill += n;
+          off += n;
+          if (fill === WRITE_BATCH) await flush();
+        }
       }
-      if (builder.received !== key.size) {
-        throw new StoreError("SIZE_MISMATCH", `body ended after ${builder.received} of ${key.size} bytes`);
+      await flush();
+      channel.end();
+      if (received !== key.size) {
+        throw new StoreError("SIZE_MISMATCH", `body ended after ${received} of ${key.size} bytes`);
       }
-      const { root, layers } = builder.finish();
+      const { root, layers } = await builder.finish();
       if (hex(root) !== key.root.toLowerCase()) {
         throw new StoreError("ROOT_MISMATCH", `shard hashes to Merkle root ${hex(root)}, the request commits to ${key.root}`);
       }
-      await shardFh.sync();
-      await shardFh.close();
+      const [cid] = await Promise.all([importing, fh.sync()]);
+      await fh.close();
       shardFh = undefined;
-      tracker = new TrackingBlockstore(this.#blockstore);
-      const cid = await this.#import(join(work, "shard"), tracker);
-      if (cid.toString() !== key.cid) {
+      if (cid?.toString() !== key.cid) {
         throw new StoreError("CID_MISMATCH", `shard imports to CID ${cid}, the request names ${key.cid}`);
       }
       const meta: ShardMeta = {
@@ -204,9 +236,12 @@ export class ShardStore {
       this.#byCid.set(meta.cid, name);
       return meta;
     } catch (err) {
+      builder?.abort();
+      channel.fail(err);
+      await importing.catch(() => {});
       await shardFh?.close().catch(() => {});
       await rm(work, { recursive: true, force: true });
-      if (tracker) for (const cid of tracker.added) await Promise.resolve(this.#blockstore.delete(cid)).catch(() => {});
+      for (const cid of tracker.added) await Promise.resolve(this.#blockstore.delete(cid)).catch(() => {});
       if (err instanceof StoreError) throw err;
       if (options.signal?.aborted) throw new StoreError("ABORTED", "upload aborted before the shard was complete", { cause: err });
       throw err;

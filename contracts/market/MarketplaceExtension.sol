@@ -146,8 +146,14 @@ contract MarketplaceExtension is MarketplaceBase {
         }
         _credit(challenger, c.bond + reward);
         emit ChallengeFailed(challengeId, slashed, reward);
-        if (slashed != 0 || (s.state == SlotState.Filled && s.holder == c.provider)) {
-            if (s.misses >= r.maxMisses && _isActive(r)) _freeSlot(id, r, slot, s);
+        // Still the challenged holder's slot (checked above, unchanged since): free it at maxMisses.
+        if (
+            s.state == SlotState.Filled &&
+            s.holder == c.provider &&
+            s.misses >= r.maxMisses &&
+            _isActive(r)
+        ) {
+            _freeSlot(id, r, slot, s);
         }
     }
 

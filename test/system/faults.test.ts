@@ -47,7 +47,7 @@ describe("tessera under faults", () => {
     await ok(alice, ["keys", "init"]);
     const source = join(work, "report.bin");
     writeFileSync(source, randomBytes((1 << 20) + 1));
-    const put = await ok(alice, ["--json", "put", source, "--redundancy", "4+2", "--duration", "40p"]);
+    const put = await ok(alice, ["--json", "put", source, "--redundancy", "4+2", "--duration", "2000p"]);
     const requestId: Hex = put.json.files[0].requestId;
 
     // Damage slot 2's shard on its provider's disk: flip 4 bytes at offset 100000 (leaf 1562).
@@ -98,7 +98,7 @@ describe("tessera under faults", () => {
    * every provider is paused (SIGSTOP) at that moment so no slot can be filled before the kill.
    */
   async function putAndKill(c: Client, source: string, extra: string[] = [], freeze = false): Promise<void> {
-    const child = c.spawn(["put", source, "--redundancy", "4+2", "--duration", "40p", ...extra]);
+    const child = c.spawn(["put", source, "--redundancy", "4+2", "--duration", "2000p", ...extra]);
     const pending = join(c.home, "pending");
     const exited = new Promise((r) => child.once("exit", r));
     for (let i = 0; i < 600; i++) {
@@ -126,7 +126,7 @@ describe("tessera under faults", () => {
     const start = await tokens(stack.clients[1]!.address);
     await putAndKill(bob, source);
 
-    const again = await ok(bob, ["--json", "put", source, "--redundancy", "4+2", "--duration", "40p"]);
+    const again = await ok(bob, ["--json", "put", source, "--redundancy", "4+2", "--duration", "2000p"]);
     expect(again.json.files[0].resumed).toBe(true);
     const deals = await ok(bob, ["--json", "deals"]);
     // One request for the file, one for the file index — every one fully filled and running.

@@ -56,7 +56,7 @@ describe("tessera end to end", () => {
     for (const [name, size] of sizes) {
       const source = join(work, name);
       await randomFile(source, size);
-      const put = await ok(alice, ["--json", "put", source, "--redundancy", "4+2", "--duration", "40p"]);
+      const put = await ok(alice, ["--json", "put", source, "--redundancy", "4+2", "--duration", "2000p"]);
       expect(put.json.files[0]).toMatchObject({ path: name, version: 1, size });
       expect(put.json.files[0].requestId).toMatch(/^0x[0-9a-f]{64}$/);
     }
@@ -72,9 +72,9 @@ describe("tessera end to end", () => {
   it("keeps versions: a second put of a path adds version 2, and --version 1 still returns the first", async () => {
     const path = join(work, "notes.txt");
     writeFileSync(path, "first version\n");
-    await ok(alice, ["put", path, "--duration", "40p"]);
+    await ok(alice, ["put", path, "--duration", "2000p"]);
     writeFileSync(path, "second version\n");
-    const put = await ok(alice, ["--json", "put", path, "--duration", "40p"]);
+    const put = await ok(alice, ["--json", "put", path, "--duration", "2000p"]);
     expect(put.json.files[0].version).toBe(2);
     await ok(alice, ["get", "notes.txt", "-o", join(work, "v1"), "--version", "1"]);
     await ok(alice, ["get", "notes.txt", "-o", join(work, "v2")]);

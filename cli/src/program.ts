@@ -15,6 +15,7 @@ import { register as registerShare } from "./commands/share.ts";
 import { register as registerProviders } from "./commands/providers.ts";
 import { register as registerDeals } from "./commands/deals.ts";
 import { register as registerBalance } from "./commands/balance.ts";
+import { register as registerGov } from "./commands/gov.ts";
 
 export const VERSION = "0.1.0";
 
@@ -55,6 +56,7 @@ export function buildProgram(): Command {
     registerProviders,
     registerDeals,
     registerBalance,
+    registerGov,
   ]) {
     register(program);
   }

@@ -16,5 +16,6 @@ export {
   describeActions,
   diffParams,
   formatParam,
+  scanProposalsCreated,
   type ProposalCreatedLog,
 } from "./internal.ts";

@@ -209,7 +209,7 @@ export function describeActions(
         const args = (d.args ?? []) as readonly unknown[];
         if (d.functionName === "setParams" && currentParams) {
           const diff = diffParams(currentParams, args[0] as MarketParams);
-          summary = `${contract.name}.setParams(${diff.length ? diff.join(", ") : "no change from the current parameters"})`;
+          summary = `${contract.name}.setParams(${diff.length ? diff.join(", ") : "the parameters now in effect"})`;
         } else if (contract.name === "TesseraToken" && d.functionName === "transfer") {
           summary = `TesseraToken.transfer(${String(args[0])}, ${formatTsr(args[1] as bigint)} TSR)`;
         } else {

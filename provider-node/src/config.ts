@@ -17,7 +17,13 @@ export type ProviderConfig = {
   http: { host: string; port: number; maxConcurrentUploads?: number; maxShardBytes?: number };
   /** URL announced on chain at registration (default http://host:port). */
   httpEndpoint?: string;
-  libp2p: { host?: string; tcpPort: number; wsPort?: number; peers?: string[]; announce?: string[] };
+  libp2p: {
+    host?: string;
+    tcpPort: number;
+    wsPort?: number;
+    peers?: string[];
+    announce?: string[];
+  };
   /**
    * Register and stake on first start when not registered yet. `stake` in whole tokens
    * (decimal string), `capacityBytes` in bytes, `pricePerBytePeriod` in token wei.
@@ -43,7 +49,9 @@ export const DEFAULTS = {
   logLevel: "info",
 } as const;
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
+type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K];
+};
 export type PartialConfig = DeepPartial<ProviderConfig>;
 
 function merge<T>(base: T, over: DeepPartial<T> | undefined): T {
@@ -52,7 +60,10 @@ function merge<T>(base: T, over: DeepPartial<T> | undefined): T {
   for (const [k, v] of Object.entries(over)) {
     if (v === undefined) continue;
     const cur = out[k];
-    out[k] = v && typeof v === "object" && !Array.isArray(v) && cur && typeof cur === "object" ? merge(cur, v as never) : v;
+    out[k] =
+      v && typeof v === "object" && !Array.isArray(v) && cur && typeof cur === "object"
+        ? merge(cur, v as never)
+        : v;
   }
   return out as T;
 }
@@ -69,7 +80,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): PartialConf
     deploymentsDir: e("DEPLOYMENTS_DIR"),
     httpEndpoint: e("HTTP_ENDPOINT"),
     http: { host: e("HTTP_HOST"), port: num(e("HTTP_PORT")) },
-    libp2p: { tcpPort: num(e("TCP_PORT")), wsPort: num(e("WS_PORT")), peers: e("PEERS")?.split(",").filter(Boolean) },
+    libp2p: {
+      tcpPort: num(e("TCP_PORT")),
+      wsPort: num(e("WS_PORT")),
+      peers: e("PEERS")?.split(",").filter(Boolean),
+    },
     capacityBytes: e("CAPACITY_BYTES"),
     maxGasPriceGwei: e("MAX_GAS_PRICE_GWEI"),
     withdrawEveryPeriods: num(e("WITHDRAW_EVERY_PERIODS")),
@@ -83,20 +98,31 @@ export function readConfigFile(path: string): PartialConfig {
   try {
     return JSON.parse(readFileSync(path, "utf8")) as PartialConfig;
   } catch (err) {
-    throw new Error(`cannot read provider config ${path}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`cannot read provider config ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
 /** Resolve the effective config. `configFile` wins over `<dataDir>/config.json`. */
-export function loadConfig(options: { configFile?: string; flags?: PartialConfig; env?: NodeJS.ProcessEnv } = {}): ProviderConfig {
+export function loadConfig(
+  options: { configFile?: string; flags?: PartialConfig; env?: NodeJS.ProcessEnv } = {},
+): ProviderConfig {
   const env = configFromEnv(options.env);
   const dataDirHint = options.flags?.dataDir ?? env.dataDir;
   const file = options.configFile ?? (dataDirHint ? join(dataDirHint, "config.json") : undefined);
   const fromFile = file && existsSync(file) ? readConfigFile(file) : {};
-  const base = { ...DEFAULTS, http: { ...DEFAULTS.http }, libp2p: { ...DEFAULTS.libp2p }, dataDir: "" } as ProviderConfig;
+  const base = {
+    ...DEFAULTS,
+    http: { ...DEFAULTS.http },
+    libp2p: { ...DEFAULTS.libp2p },
+    dataDir: "",
+  } as ProviderConfig;
   const config = merge(merge(merge(base, fromFile), env), options.flags);
-  if (!config.dataDir) throw new Error("no data directory: pass --data-dir or set TESSERA_PROVIDER_DATA_DIR");
+  if (!config.dataDir)
+    throw new Error("no data directory: pass --data-dir or set TESSERA_PROVIDER_DATA_DIR");
   config.dataDir = resolve(config.dataDir);
-  if (config.privateKey && !/^0x[0-9a-fA-F]{64}$/.test(config.privateKey)) throw new Error("privateKey must be 0x followed by 64 hex digits");
+  if (config.privateKey && !/^0x[0-9a-fA-F]{64}$/.test(config.privateKey))
+    throw new Error("privateKey must be 0x followed by 64 hex digits");
   return config;
 }

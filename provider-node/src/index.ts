@@ -1,4 +1,8 @@
-export { createProviderNode, type ProviderNode, type CreateProviderNodeOptions } from "./services/provider-node.ts";
+export {
+  createProviderNode,
+  type ProviderNode,
+  type CreateProviderNodeOptions,
+} from "./services/provider-node.ts";
 export { loadConfig, DEFAULTS, type ProviderConfig, type PartialConfig } from "./config.ts";
 export { ShardStore, StoreError, type ShardMeta } from "./storage/shard-store.ts";
 export { ShardTreeBuilder, proveLeaf, verifyProof } from "./storage/merkle.ts";

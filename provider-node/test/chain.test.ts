@@ -22,7 +22,11 @@ import { account, freePort, REPO, startChain, type TestChain } from "./helpers/c
 const TOKEN = 10n ** 18n;
 const MARKER = "TESSERA-PLAINTEXT-MARKER-5f1c2a";
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn().catch(() => undefined);
@@ -54,18 +58,32 @@ describe("provider on a local chain", () => {
   const provB = account(5);
 
   const startB = async () => {
-    procB = spawn(process.execPath, [join(REPO, "provider-node/src/cli/index.ts"), "start", "--config", configBFile], {
-      cwd: REPO,
-      stdio: ["ignore", "ignore", "inherit"],
-    });
-    await waitFor("provider B to answer", async () => (await fetch(`http://127.0.0.1:${configB.http.port}/health`)).ok);
+    procB = spawn(
+      process.execPath,
+      [join(REPO, "provider-node/src/cli/index.ts"), "start", "--config", configBFile],
+      {
+        cwd: REPO,
+        stdio: ["ignore", "ignore", "inherit"],
+      },
+    );
+    await waitFor(
+      "provider B to answer",
+      async () => (await fetch(`http://127.0.0.1:${configB.http.port}/health`)).ok,
+    );
   };
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "tessera-chain-"));
     chain = await startChain({ dir, periodBlocks: 10n });
-    for (const p of [client, provA, provB]) await chain.write(account(0), "token", "transfer", [p.address, 100_000n * TOKEN]);
-    const base = (name: string, key: Hex, httpPort: number, p2pPort: number, wsPort: number): ProviderConfig => ({
+    for (const p of [client, provA, provB])
+      await chain.write(account(0), "token", "transfer", [p.address, 100_000n * TOKEN]);
+    const base = (
+      name: string,
+      key: Hex,
+      httpPort: number,
+      p2pPort: number,
+      wsPort: number,
+    ): ProviderConfig => ({
       dataDir: join(dir, name),
       rpcUrl: chain.rpcUrl,
       chainId: 31337,
@@ -77,8 +95,17 @@ describe("provider on a local chain", () => {
       pollIntervalMs: 100,
       logLevel: "warn",
     });
-    const cfgA = base("provA", provA.privateKey, await freePort(), await freePort(), await freePort());
-    nodeA = await createProviderNode(cfgA, { logger: pino({ level: "warn" }), deployment: loadDeployment(chain.deploymentsDir, 31337) });
+    const cfgA = base(
+      "provA",
+      provA.privateKey,
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    );
+    nodeA = await createProviderNode(cfgA, {
+      logger: pino({ level: "warn" }),
+      deployment: loadDeployment(chain.deploymentsDir, 31337),
+    });
     await nodeA.start();
     configB = base("provB", provB.privateKey, await freePort(), await freePort(), await freePort());
     configBFile = join(dir, "provB.json");
@@ -95,20 +122,40 @@ describe("provider on a local chain", () => {
 
   it("stores, fills, proves every period across a kill -9, then pays out", async () => {
     // both providers registered and staked on first start
-    const pA = await chain.read<{ registered: boolean; stake: bigint }>("market", "getProvider", [provA.address]);
+    const pA = await chain.read<{ registered: boolean; stake: bigint }>("market", "getProvider", [
+      provA.address,
+    ]);
     expect(pA.registered).toBe(true);
     expect(pA.stake).toBe(1000n * TOKEN);
-    await waitFor("provider B registered", async () => (await chain.read<{ registered: boolean }>("market", "getProvider", [provB.address])).registered);
+    await waitFor(
+      "provider B registered",
+      async () =>
+        (await chain.read<{ registered: boolean }>("market", "getProvider", [provB.address]))
+          .registered,
+    );
 
     // the client encodes a file with a plaintext marker into k=1 + m=1 encrypted shards
-    const plaintext = Buffer.concat([Buffer.from(MARKER.repeat(2000)), randomBytes(300_000), Buffer.from(MARKER)]);
+    const plaintext = Buffer.concat([
+      Buffer.from(MARKER.repeat(2000)),
+      randomBytes(300_000),
+      Buffer.from(MARKER),
+    ]);
     const sinks = [memorySink(), memorySink()];
-    const encoded = await encodeFile(plaintext, { k: 1, m: 1, fileKey: randomBytes(32), fileId: randomBytes(16), sinks });
+    const encoded = await encodeFile(plaintext, {
+      k: 1,
+      m: 1,
+      fileKey: randomBytes(32),
+      fileId: randomBytes(16),
+      sinks,
+    });
     const shards = sinks.map((s) => s.bytes());
     const price = BigInt(encoded.shardSize) * 2n; // ≥ ask of 1 wei/byte/period
     const duration = 3;
     const collateral = 10n * TOKEN;
-    await chain.write(client, "token", "approve", [chain.marketplace, price * 2n * BigInt(duration)]);
+    await chain.write(client, "token", "approve", [
+      chain.marketplace,
+      price * 2n * BigInt(duration),
+    ]);
     const { logs } = await chain.write(client, "market", "createRequest", [
       {
         k: 1,
@@ -122,22 +169,34 @@ describe("provider on a local chain", () => {
         cids: encoded.shards.map((s) => s.cid),
       },
     ]);
-    const created = parseEventLogs({ abi: chain.marketplaceAbi, logs: logs as never, eventName: "RequestCreated" })[0] as unknown as { args: { id: Hex } };
+    const created = parseEventLogs({
+      abi: chain.marketplaceAbi,
+      logs: logs as never,
+      eventName: "RequestCreated",
+    })[0] as unknown as { args: { id: Hex } };
     const requestId = created.args.id;
 
     // a corrupted upload is refused and costs the provider nothing
     const bad = Buffer.from(shards[0]!);
     bad[100]! ^= 0xff;
-    const refused = await fetch(`${nodeA.httpUrl}/v1/requests/${requestId}/slots/0`, { method: "PUT", body: bad });
+    const refused = await fetch(`${nodeA.httpUrl}/v1/requests/${requestId}/slots/0`, {
+      method: "PUT",
+      body: bad,
+    });
     expect(refused.status).toBe(422);
-    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("ROOT_MISMATCH");
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+      "ROOT_MISMATCH",
+    );
     expect(nodeA.store.list()).toEqual([]);
 
     // uploads; each provider fills its slot on chain and answers with the fill tx.
     // (Plain fetch: this process loaded @helia/libp2p → @libp2p/http → undici 8, which replaces
     // Node's global fetch dispatcher and rejects the sdk transport's explicit Content-Length.)
     const upload = async (endpoint: string, slot: number) => {
-      const res = await fetch(`${endpoint}/v1/requests/${requestId}/slots/${slot}`, { method: "PUT", body: shards[slot]! });
+      const res = await fetch(`${endpoint}/v1/requests/${requestId}/slots/${slot}`, {
+        method: "PUT",
+        body: shards[slot]! as BodyInit,
+      });
       const body = (await res.json()) as { txHash: string; cid: string };
       expect(res.status, JSON.stringify(body)).toBe(201);
       expect(body.cid).toBe(encoded.shards[slot]!.cid);
@@ -147,21 +206,44 @@ describe("provider on a local chain", () => {
     const upB = await upload(`http://127.0.0.1:${configB.http.port}`, 1);
     expect(upA.txHash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(upB.txHash).toMatch(/^0x[0-9a-f]{64}$/);
-    const slot0 = await chain.read<{ state: number; provider: string }>("market", "getSlot", [requestId, 0n]);
+    const slot0 = await chain.read<{ state: number; provider: string }>("market", "getSlot", [
+      requestId,
+      0n,
+    ]);
     expect(slot0.provider).toBe(provA.address);
-    const req = await chain.read<{ state: number; startPeriod: number; endPeriod: number }>("market", "getRequest", [requestId]);
+    const req = await chain.read<{ state: number; startPeriod: number; endPeriod: number }>(
+      "market",
+      "getRequest",
+      [requestId],
+    );
     expect(req.state).toBe(2); // Started
     // a second upload for a filled slot is refused before any byte is read
-    const taken = await fetch(`http://127.0.0.1:${configB.http.port}/v1/requests/${requestId}/slots/0`, { method: "PUT", body: shards[0]! });
+    const taken = await fetch(
+      `http://127.0.0.1:${configB.http.port}/v1/requests/${requestId}/slots/0`,
+      { method: "PUT", body: shards[0]! as BodyInit },
+    );
     expect(taken.status).toBe(409);
 
     // a targeted challenge on A's slot is answered by the node on its own
     await chain.write(client, "token", "approve", [chain.marketplace, 10n ** 18n]);
     const ch = await chain.write(client, "market", "challengeSlot", [requestId, 0n, 1234n]);
-    const challenged = parseEventLogs({ abi: chain.marketplaceAbi, logs: ch.logs as never, eventName: "SlotChallenged" })[0] as unknown as { args: { challengeId: bigint } };
-    await waitFor("A answers the targeted challenge", async () => (await chain.read<{ status: number }>("market", "getChallenge", [challenged.args.challengeId])).status === 2);
+    const challenged = parseEventLogs({
+      abi: chain.marketplaceAbi,
+      logs: ch.logs as never,
+      eventName: "SlotChallenged",
+    })[0] as unknown as { args: { challengeId: bigint } };
+    await waitFor(
+      "A answers the targeted challenge",
+      async () =>
+        (
+          await chain.read<{ status: number }>("market", "getChallenge", [
+            challenged.args.challengeId,
+          ])
+        ).status === 2,
+    );
 
-    const proven = (who: string, period: number) => chain.read<boolean>("market", "isProven", [who, BigInt(period)]);
+    const proven = (who: string, period: number) =>
+      chain.read<boolean>("market", "isProven", [who, BigInt(period)]);
     for (let period = req.startPeriod; period < req.endPeriod; period++) {
       await chain.mineToPeriod(BigInt(period));
       if (period === req.startPeriod + 1) {
@@ -173,16 +255,22 @@ describe("provider on a local chain", () => {
       await waitFor(`A proves period ${period}`, () => proven(provA.address, period));
       await waitFor(`B proves period ${period}`, () => proven(provB.address, period));
     }
-    const status = (await (await fetch(`${nodeA.httpUrl}/status`)).json()) as { lastProof: { period: number }; slots: unknown[] };
+    const status = (await (await fetch(`${nodeA.httpUrl}/status`)).json()) as {
+      lastProof: { period: number };
+      slots: unknown[];
+    };
     expect(status.lastProof.period).toBe(req.endPeriod - 1);
     expect(status.slots).toHaveLength(1);
     const metrics = await (await fetch(`${nodeA.httpUrl}/metrics`)).text();
     // every period of the deal (and the fill period, whose challenges already include the slot)
-    expect(Number(/tessera_provider_proofs_submitted_total (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(duration);
+    expect(
+      Number(/tessera_provider_proofs_submitted_total (\d+)/.exec(metrics)?.[1]),
+    ).toBeGreaterThanOrEqual(duration);
     expect(metrics).toMatch(/tessera_provider_proofs_missed_total 0/);
 
     // nothing on the providers' disks contains the plaintext
-    for (const d of [nodeA.config.dataDir, configB.dataDir]) expect(await scanFor(d, Buffer.from(MARKER))).toEqual([]);
+    for (const d of [nodeA.config.dataDir, configB.dataDir])
+      expect(await scanFor(d, Buffer.from(MARKER))).toEqual([]);
 
     // the deal ends: the nodes claim (collateral back), release the space, and A withdraws
     await chain.mineToPeriod(BigInt(req.endPeriod + 1));
@@ -190,20 +278,36 @@ describe("provider on a local chain", () => {
     const before = await chain.read<bigint>("token", "balanceOf", [provA.address]);
     const { amount } = await nodeA.chain!.withdraw();
     const after = await chain.read<bigint>("token", "balanceOf", [provA.address]);
-    expect(amount).toBeGreaterThanOrEqual(collateral + price * BigInt(duration) * 99n / 100n);
+    expect(amount).toBeGreaterThanOrEqual(collateral + (price * BigInt(duration) * 99n) / 100n);
     expect(after - before).toBe(amount);
 
     // B through the CLI: withdraw command
-    await waitFor("B releases its slot", async () => (await (await fetch(`http://127.0.0.1:${configB.http.port}/status`)).json() as { slots: unknown[] }).slots.length === 0);
+    await waitFor(
+      "B releases its slot",
+      async () =>
+        (
+          (await (await fetch(`http://127.0.0.1:${configB.http.port}/status`)).json()) as {
+            slots: unknown[];
+          }
+        ).slots.length === 0,
+    );
     procB!.kill("SIGTERM");
     await new Promise((r) => procB!.once("exit", r));
     procB = undefined;
     const out = await new Promise<string>((resolve, reject) => {
-      const p = spawn(process.execPath, [join(REPO, "provider-node/src/cli/index.ts"), "withdraw", "--config", configBFile], { cwd: REPO });
+      const p = spawn(
+        process.execPath,
+        [join(REPO, "provider-node/src/cli/index.ts"), "withdraw", "--config", configBFile],
+        { cwd: REPO },
+      );
       let s = "";
       p.stdout.on("data", (d: Buffer) => (s += d.toString()));
-      p.on("exit", (code) => (code === 0 ? resolve(s) : reject(new Error(`withdraw exited ${code}`))));
+      p.on("exit", (code) =>
+        code === 0 ? resolve(s) : reject(new Error(`withdraw exited ${code}`)),
+      );
     });
-    expect(BigInt((JSON.parse(out) as { amount: string }).amount)).toBeGreaterThanOrEqual(collateral);
+    expect(BigInt((JSON.parse(out) as { amount: string }).amount)).toBeGreaterThanOrEqual(
+      collateral,
+    );
   }, 180_000);
 });

@@ -18,7 +18,12 @@ import type { SlotOffer, UploadAuthority } from "../src/chain/types.ts";
 import { ApiError } from "../src/http/errors.ts";
 import { ProviderHttpServer } from "../src/http/server.ts";
 import { providerMetrics } from "../src/services/metrics.ts";
-import { createHeliaNode, localBlockstore, stopHeliaNode, type HeliaNode } from "../src/storage/helia.ts";
+import {
+  createHeliaNode,
+  localBlockstore,
+  stopHeliaNode,
+  type HeliaNode,
+} from "../src/storage/helia.ts";
 import { leafCount, verifyProof } from "../src/storage/merkle.ts";
 import { ShardStore } from "../src/storage/shard-store.ts";
 
@@ -42,7 +47,12 @@ class FixedOffers implements UploadAuthority {
   }
 }
 
-async function offerFor(id: `0x${string}`, slot: number, data: Uint8Array, price?: bigint): Promise<SlotOffer> {
+async function offerFor(
+  id: `0x${string}`,
+  slot: number,
+  data: Uint8Array,
+  price?: bigint,
+): Promise<SlotOffer> {
   return {
     requestId: id,
     slot,
@@ -55,18 +65,35 @@ async function offerFor(id: `0x${string}`, slot: number, data: Uint8Array, price
 }
 
 async function listFiles(dir: string): Promise<string[]> {
-  return (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort();
+  return (await readdir(dir, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
 }
 
 /** PUT announcing `length` bytes but sending none: the reply must come before the body. */
-function headersOnlyPut(url: string, length: number): Promise<{ status: number; body: { error: { code: string } } }> {
+function headersOnlyPut(
+  url: string,
+  length: number,
+): Promise<{ status: number; body: { error: { code: string } } }> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
-    const r = request({ host: u.hostname, port: u.port, path: u.pathname, method: "PUT", headers: { "content-length": length } }, (res) => {
-      const parts: Buffer[] = [];
-      res.on("data", (d: Buffer) => parts.push(d));
-      res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(parts).toString()) }));
-    });
+    const r = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: "PUT",
+        headers: { "content-length": length },
+      },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on("data", (d: Buffer) => parts.push(d));
+        res.on("end", () =>
+          resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(parts).toString()) }),
+        );
+      },
+    );
     r.on("error", reject);
     r.flushHeaders();
   });
@@ -87,7 +114,14 @@ describe("shard upload, storage and retrieval", () => {
     await store.open();
     server = new ProviderHttpServer(
       { host: "127.0.0.1", port: 0, capacityBytes: 64 << 20 },
-      { store, blockstore: localBlockstore(helia), authority, metrics, log: pino({ level: "silent" }), status: async () => ({ ok: true }) },
+      {
+        store,
+        blockstore: localBlockstore(helia),
+        authority,
+        metrics,
+        log: pino({ level: "silent" }),
+        status: async () => ({ ok: true }),
+      },
     );
     await server.start();
   });
@@ -98,7 +132,11 @@ describe("shard upload, storage and retrieval", () => {
   });
 
   const put = (id: string, slot: number, body: Uint8Array, headers: Record<string, string> = {}) =>
-    fetch(`${server.url}/v1/requests/${id}/slots/${slot}`, { method: "PUT", body, headers: { "content-type": "application/octet-stream", ...headers } });
+    fetch(`${server.url}/v1/requests/${id}/slots/${slot}`, {
+      method: "PUT",
+      body: body as BodyInit,
+      headers: { "content-type": "application/octet-stream", ...headers },
+    });
 
   it("stores a verified shard, fills the slot and serves it back (whole, ranged, raw block, CAR)", async () => {
     const data = randomBytes((2 << 20) + 777); // 3 UnixFS chunks → dag-pb root
@@ -107,17 +145,30 @@ describe("shard upload, storage and retrieval", () => {
     const res = await put(reqId(1), 2, data);
     const body = (await res.json()) as Record<string, unknown>;
     expect(res.status, JSON.stringify(body)).toBe(201);
-    expect(body).toMatchObject({ requestId: reqId(1), slot: 2, cid: offer.cid, root: offer.root, size: data.length, txHash: reqId(0xf111) });
+    expect(body).toMatchObject({
+      requestId: reqId(1),
+      slot: 2,
+      cid: offer.cid,
+      root: offer.root,
+      size: data.length,
+      txHash: reqId(0xf111),
+    });
     expect(authority.fills).toContain(`${reqId(1)}-2`);
 
     const whole = await fetch(`${server.url}/v1/shards/${offer.cid}`);
     expect(Buffer.from(await whole.arrayBuffer()).equals(data)).toBe(true);
-    const ranged = await fetch(`${server.url}/v1/shards/${offer.cid}`, { headers: { range: "bytes=1048570-1048600" } });
+    const ranged = await fetch(`${server.url}/v1/shards/${offer.cid}`, {
+      headers: { range: "bytes=1048570-1048600" },
+    });
     expect(ranged.status).toBe(206);
     expect(ranged.headers.get("content-range")).toBe(`bytes 1048570-1048600/${data.length}`);
-    expect(Buffer.from(await ranged.arrayBuffer()).equals(data.subarray(1048570, 1048601))).toBe(true);
+    expect(Buffer.from(await ranged.arrayBuffer()).equals(data.subarray(1048570, 1048601))).toBe(
+      true,
+    );
 
-    const car = await fetch(`${server.url}/ipfs/${offer.cid}`, { headers: { accept: "application/vnd.ipld.car" } });
+    const car = await fetch(`${server.url}/ipfs/${offer.cid}`, {
+      headers: { accept: "application/vnd.ipld.car" },
+    });
     expect(car.status).toBe(200);
     const reader = await CarReader.fromBytes(new Uint8Array(await car.arrayBuffer()));
     expect((await reader.getRoots()).map(String)).toEqual([offer.cid]);
@@ -125,7 +176,9 @@ describe("shard upload, storage and retrieval", () => {
     for await (const b of reader.blocks()) blocks.push(b);
     expect(blocks.length).toBe(4); // root + 3 raw leaves
     const leaf = blocks[1]!.cid;
-    const raw = await fetch(`${server.url}/ipfs/${leaf}?format=raw`, { headers: { range: "bytes=0-9" } });
+    const raw = await fetch(`${server.url}/ipfs/${leaf}?format=raw`, {
+      headers: { range: "bytes=0-9" },
+    });
     expect(raw.status).toBe(206);
     expect(Buffer.from(await raw.arrayBuffer()).equals(data.subarray(0, 10))).toBe(true);
     const notAcceptable = await fetch(`${server.url}/ipfs/${offer.cid}`);
@@ -178,7 +231,13 @@ describe("shard upload, storage and retrieval", () => {
     // the client announces the full length, sends half and disconnects
     await new Promise<void>((resolve) => {
       const url = new URL(`${server.url}/v1/requests/${reqId(4)}/slots/1`);
-      const r = request({ host: url.hostname, port: url.port, path: url.pathname, method: "PUT", headers: { "content-length": data.length } });
+      const r = request({
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: "PUT",
+        headers: { "content-length": data.length },
+      });
       r.on("error", () => resolve());
       r.write(data.subarray(0, 100_000), () => setTimeout(() => r.destroy(), 50));
       r.on("close", () => resolve());
@@ -188,14 +247,18 @@ describe("shard upload, storage and retrieval", () => {
 
     const unknown = await put(reqId(99), 0, data);
     expect(unknown.status).toBe(404);
-    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe("UNKNOWN_REQUEST");
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe(
+      "UNKNOWN_REQUEST",
+    );
     const bad = await put("0x1234", 0, data);
     expect(bad.status).toBe(400);
 
     authority.offers.set(`${reqId(5)}-0`, await offerFor(reqId(5), 0, data, 1n));
     const cheap = await put(reqId(5), 0, data);
     expect(cheap.status).toBe(402);
-    expect((await cheap.json()) as unknown).toMatchObject({ error: { code: "PRICE_BELOW_ASK", details: { ask: String(data.length) } } });
+    expect((await cheap.json()) as unknown).toMatchObject({
+      error: { code: "PRICE_BELOW_ASK", details: { ask: String(data.length) } },
+    });
 
     const ok = await put(reqId(4), 1, data);
     expect(ok.status).toBe(201);
@@ -205,7 +268,11 @@ describe("shard upload, storage and retrieval", () => {
   });
 
   it("refuses a shard larger than the free capacity", async () => {
-    authority.offers.set(`${reqId(6)}-0`, { ...(await offerFor(reqId(6), 0, randomBytes(10))), shardSize: 65 << 20, pricePerSlotPeriod: 10n ** 30n });
+    authority.offers.set(`${reqId(6)}-0`, {
+      ...(await offerFor(reqId(6), 0, randomBytes(10))),
+      shardSize: 65 << 20,
+      pricePerSlotPeriod: 10n ** 30n,
+    });
     const res = await headersOnlyPut(`${server.url}/v1/requests/${reqId(6)}/slots/0`, 65 << 20);
     expect(res.status).toBe(507);
     expect(res.body.error.code).toBe("NO_CAPACITY");
@@ -217,10 +284,21 @@ describe("shard upload, storage and retrieval", () => {
     authority.offers.set(`${reqId(7)}-0`, offer);
     expect((await put(reqId(7), 0, data)).status).toBe(201);
     const peerDir = await mkdtemp(join(tmpdir(), "tessera-peer-"));
-    const peer = await createHeliaNode({ dataDir: peerDir, peers: [helia.libp2p.getMultiaddrs().map(String).find((a) => a.includes("/ws/"))!] });
+    const peer = await createHeliaNode({
+      dataDir: peerDir,
+      peers: [
+        helia.libp2p
+          .getMultiaddrs()
+          .map(String)
+          .find((a) => a.includes("/ws/"))!,
+      ],
+    });
     try {
       const chunks: Uint8Array[] = [];
-      for await (const c of unixfs(peer).cat(CID.parse(offer.cid), { signal: AbortSignal.timeout(20_000) })) chunks.push(c);
+      for await (const c of unixfs(peer).cat(CID.parse(offer.cid), {
+        signal: AbortSignal.timeout(20_000),
+      }))
+        chunks.push(c);
       expect(Buffer.concat(chunks).equals(data)).toBe(true);
       // the peer re-derives the same CID from the bytes it received
       expect((await shardCid(Buffer.concat(chunks))).toString()).toBe(offer.cid);

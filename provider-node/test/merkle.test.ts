@@ -3,7 +3,13 @@ import { readFileSync } from "node:fs";
 import { merkleRoot } from "@tessera/sdk";
 import { describe, expect, it } from "vitest";
 import { createTreeBuilder, stopTreeWorker } from "../src/storage/tree-pool.ts";
-import { ShardTreeBuilder, leafCount, proveLeaf, verifyProof, type ShardReader } from "../src/storage/merkle.ts";
+import {
+  ShardTreeBuilder,
+  leafCount,
+  proveLeaf,
+  verifyProof,
+  type ShardReader,
+} from "../src/storage/merkle.ts";
 
 const PAD = Buffer.concat([Buffer.from([1]), Buffer.alloc(31)]);
 const sha16 = (b: Buffer) => createHash("sha256").update(b).digest().subarray(0, 16);
@@ -20,7 +26,8 @@ function referenceRoot(data: Buffer): Buffer {
   while (layer.length > 1) {
     if (layer.length % 2 === 1) layer.push(Buffer.alloc(16));
     const next: Buffer[] = [];
-    for (let i = 0; i < layer.length; i += 2) next.push(sha16(Buffer.concat([layer[i]!, layer[i + 1]!, PAD])));
+    for (let i = 0; i < layer.length; i += 2)
+      next.push(sha16(Buffer.concat([layer[i]!, layer[i + 1]!, PAD])));
     layer = next;
   }
   return layer[0]!;
@@ -53,8 +60,16 @@ describe("ShardTreeBuilder", () => {
   }
 
   it("agrees with test/vectors/merkle.json and the sdk's merkleRoot", async () => {
-    type Vector = { name: string; shardHex: string; nLeaves: number; root: string; proofs: { leaf: number; segment: string; siblings: string[] }[] };
-    const vectors = JSON.parse(readFileSync(new URL("../../test/vectors/merkle.json", import.meta.url), "utf8")) as Vector[];
+    type Vector = {
+      name: string;
+      shardHex: string;
+      nLeaves: number;
+      root: string;
+      proofs: { leaf: number; segment: string; siblings: string[] }[];
+    };
+    const vectors = JSON.parse(
+      readFileSync(new URL("../../test/vectors/merkle.json", import.meta.url), "utf8"),
+    ) as Vector[];
     expect(vectors.length).toBeGreaterThan(0);
     for (const v of vectors) {
       const data = Buffer.from(v.shardHex.slice(2), "hex");
@@ -64,20 +79,27 @@ describe("ShardTreeBuilder", () => {
       expect("0x" + Buffer.from(root).toString("hex"), v.name).toBe(v.root);
       for (const p of v.proofs) {
         const proof = await proveLeaf(memReader(data, layers), data.length, p.leaf);
-        const expected = Buffer.concat([p.segment, ...p.siblings].map((h) => Buffer.from(h.slice(2), "hex")));
-        expect(Buffer.from(proof).toString("hex"), `${v.name} leaf ${p.leaf}`).toBe(expected.toString("hex"));
+        const expected = Buffer.concat(
+          [p.segment, ...p.siblings].map((h) => Buffer.from(h.slice(2), "hex")),
+        );
+        expect(Buffer.from(proof).toString("hex"), `${v.name} leaf ${p.leaf}`).toBe(
+          expected.toString("hex"),
+        );
       }
     }
     const big = randomBytes((5 << 20) + 999);
     const b = new ShardTreeBuilder(big.length);
     b.update(big);
-    expect(Buffer.from(b.finish().root).toString("hex")).toBe(Buffer.from(merkleRoot(big)).toString("hex"));
+    expect(Buffer.from(b.finish().root).toString("hex")).toBe(
+      Buffer.from(merkleRoot(big)).toString("hex"),
+    );
   });
 
   it("builds the same tree on the worker thread as in-thread", async () => {
     const data = randomBytes((9 << 20) + 321);
     const off = createTreeBuilder(data.length); // ≥ 8 MiB → worker
-    for (let o = 0; o < data.length; o += 1 << 20) await off.update(data.subarray(o, Math.min(data.length, o + (1 << 20))));
+    for (let o = 0; o < data.length; o += 1 << 20)
+      await off.update(data.subarray(o, Math.min(data.length, o + (1 << 20))));
     const a = await off.finish();
     const b = new ShardTreeBuilder(data.length);
     b.update(data);

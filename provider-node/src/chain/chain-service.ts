@@ -92,7 +92,8 @@ type ProviderView = {
 function revertName(err: unknown): string | undefined {
   if (err instanceof BaseError) {
     const revert = err.walk((e) => e instanceof ContractFunctionRevertedError);
-    if (revert instanceof ContractFunctionRevertedError) return revert.data?.errorName ?? revert.reason;
+    if (revert instanceof ContractFunctionRevertedError)
+      return revert.data?.errorName ?? revert.reason;
   }
   return undefined;
 }
@@ -100,7 +101,8 @@ function revertName(err: unknown): string | undefined {
 /** Compact, log-friendly view of a viem error (never the whole ABI). */
 export function errInfo(err: unknown): { message: string; revert?: string } {
   const revert = revertName(err);
-  const message = err instanceof BaseError ? err.shortMessage : err instanceof Error ? err.message : String(err);
+  const message =
+    err instanceof BaseError ? err.shortMessage : err instanceof Error ? err.message : String(err);
   return revert ? { message, revert } : { message };
 }
 
@@ -133,7 +135,15 @@ export class ChainService implements UploadAuthority {
   #provider: ProviderView | undefined;
   #lastError: string | undefined;
 
-  constructor(config: ChainServiceConfig, deps: { store: ShardStore; state: StateFile<ChainState>; metrics: ProviderMetrics; log: Logger }) {
+  constructor(
+    config: ChainServiceConfig,
+    deps: {
+      store: ShardStore;
+      state: StateFile<ChainState>;
+      metrics: ProviderMetrics;
+      log: Logger;
+    },
+  ) {
     this.config = config;
     this.#store = deps.store;
     this.#state = deps.state;
@@ -146,8 +156,16 @@ export class ChainService implements UploadAuthority {
       nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
       rpcUrls: { default: { http: [config.rpcUrl] } },
     });
-    this.public = createPublicClient({ chain, transport: http(config.rpcUrl), pollingInterval: 100 }) as PublicClient;
-    this.wallet = createWalletClient({ chain, transport: http(config.rpcUrl), account: this.account });
+    this.public = createPublicClient({
+      chain,
+      transport: http(config.rpcUrl),
+      pollingInterval: 100,
+    }) as PublicClient;
+    this.wallet = createWalletClient({
+      chain,
+      transport: http(config.rpcUrl),
+      account: this.account,
+    });
   }
 
   get address(): Address {
@@ -170,23 +188,42 @@ export class ChainService implements UploadAuthority {
 
   #read<T>(functionName: string, args: readonly unknown[] = []): Promise<T> {
     const d = this.config.deployment;
-    return this.public.readContract({ address: d.marketplace, abi: d.marketplaceAbi, functionName, args }) as Promise<T>;
+    return this.public.readContract({
+      address: d.marketplace,
+      abi: d.marketplaceAbi,
+      functionName,
+      args,
+    }) as Promise<T>;
   }
 
   /** Simulate (to surface a decoded revert before spending gas), send under the gas cap, wait. */
-  async #write(functionName: string, args: readonly unknown[], target: "market" | "token" = "market"): Promise<Hex> {
+  async #write(
+    functionName: string,
+    args: readonly unknown[],
+    target: "market" | "token" = "market",
+  ): Promise<Hex> {
     const d = this.config.deployment;
     const address = target === "market" ? d.marketplace : d.token;
     const abi = target === "market" ? d.marketplaceAbi : d.tokenAbi;
     const cap = parseGwei(this.config.maxGasPriceGwei);
     return this.#txQueue.run(async () => {
       const gasPrice = await this.public.getGasPrice();
-      if (gasPrice > cap) throw new Error(`gas price ${gasPrice} wei is above the cap of ${this.config.maxGasPriceGwei} gwei; not sending ${functionName}`);
-      const { request } = await this.public.simulateContract({ address, abi, functionName, args, account: this.account });
+      if (gasPrice > cap)
+        throw new Error(
+          `gas price ${gasPrice} wei is above the cap of ${this.config.maxGasPriceGwei} gwei; not sending ${functionName}`,
+        );
+      const { request } = await this.public.simulateContract({
+        address,
+        abi,
+        functionName,
+        args,
+        account: this.account,
+      });
       const hash = await this.wallet.writeContract(request as never);
       const receipt = await this.public.waitForTransactionReceipt({ hash });
       this.#metrics.gasSpent({}, Number(receipt.gasUsed * receipt.effectiveGasPrice));
-      if (receipt.status !== "success") throw new Error(`${functionName} transaction ${hash} reverted`);
+      if (receipt.status !== "success")
+        throw new Error(`${functionName} transaction ${hash} reverted`);
       return hash;
     });
   }
@@ -195,7 +232,10 @@ export class ChainService implements UploadAuthority {
 
   async start(): Promise<void> {
     const chainId = await this.public.getChainId();
-    if (chainId !== this.config.chainId) throw new Error(`RPC ${this.config.rpcUrl} is chain ${chainId}, the config says ${this.config.chainId}`);
+    if (chainId !== this.config.chainId)
+      throw new Error(
+        `RPC ${this.config.rpcUrl} is chain ${chainId}, the config says ${this.config.chainId}`,
+      );
     this.#periodBlocks = await this.#read<bigint>("periodBlocks");
     await this.#ensureRegistered();
     await this.#reconcileUnconfirmedFills();
@@ -232,19 +272,34 @@ export class ChainService implements UploadAuthority {
   async #ensureRegistered(): Promise<void> {
     const p = await this.#refreshProvider();
     if (p.registered) {
-      this.#log.info({ address: this.address, stake: p.stake.toString(), capacity: p.capacityBytes.toString() }, "provider registered on chain");
+      this.#log.info(
+        { address: this.address, stake: p.stake.toString(), capacity: p.capacityBytes.toString() },
+        "provider registered on chain",
+      );
       return;
     }
     const reg = this.config.register;
     if (!reg) {
-      this.#log.warn({ address: this.address }, "provider is not registered and no `register` config is set: uploads will be refused");
+      this.#log.warn(
+        { address: this.address },
+        "provider is not registered and no `register` config is set: uploads will be refused",
+      );
       return;
     }
     const stake = parseUnits(reg.stake, 18);
     await this.#approve(stake);
-    const hash = await this.#write("register", [stake, BigInt(reg.capacityBytes), BigInt(reg.pricePerBytePeriod), this.config.httpEndpoint, this.config.multiaddr]);
+    const hash = await this.#write("register", [
+      stake,
+      BigInt(reg.capacityBytes),
+      BigInt(reg.pricePerBytePeriod),
+      this.config.httpEndpoint,
+      this.config.multiaddr,
+    ]);
     await this.#refreshProvider();
-    this.#log.info({ address: this.address, txHash: hash, stake: reg.stake }, "registered and staked");
+    this.#log.info(
+      { address: this.address, txHash: hash, stake: reg.stake },
+      "registered and staked",
+    );
   }
 
   async #approve(amount: bigint): Promise<void> {
@@ -264,12 +319,21 @@ export class ChainService implements UploadAuthority {
     for (const meta of this.#store.list()) {
       if (meta.fillTx) continue;
       const slot = await this.#read<SlotView>("getSlot", [meta.requestId, BigInt(meta.slot)]);
-      if (slot.provider.toLowerCase() === this.address.toLowerCase() && SLOT_STATE[slot.state] === "Filled") {
+      if (
+        slot.provider.toLowerCase() === this.address.toLowerCase() &&
+        SLOT_STATE[slot.state] === "Filled"
+      ) {
         await this.#store.update(meta, { fillTx: "0x" });
-        this.#log.info({ requestId: meta.requestId, slot: meta.slot }, "recovered a fill that was mined before a crash");
+        this.#log.info(
+          { requestId: meta.requestId, slot: meta.slot },
+          "recovered a fill that was mined before a crash",
+        );
       } else {
         await this.#store.remove(meta);
-        this.#log.info({ requestId: meta.requestId, slot: meta.slot }, "dropped a shard whose fill never happened");
+        this.#log.info(
+          { requestId: meta.requestId, slot: meta.slot },
+          "dropped a shard whose fill never happened",
+        );
       }
     }
   }
@@ -288,7 +352,9 @@ export class ChainService implements UploadAuthority {
       fromBlock: d.deployBlock,
       toBlock: "latest",
     });
-    const params = (logs[0] as unknown as { args?: { params?: { cids?: readonly string[] } } } | undefined)?.args?.params;
+    const params = (
+      logs[0] as unknown as { args?: { params?: { cids?: readonly string[] } } } | undefined
+    )?.args?.params;
     const cids = params?.cids ?? [];
     this.#cids.set(requestId, cids);
     return cids;
@@ -299,28 +365,64 @@ export class ChainService implements UploadAuthority {
     try {
       req = await this.#read<RequestView>("getRequest", [requestId]);
     } catch (err) {
-      if (revertName(err)?.includes("UnknownRequest")) throw new ApiError("UNKNOWN_REQUEST", `request ${requestId} does not exist on chain ${this.config.chainId}`);
-      throw new ApiError("CHAIN_UNAVAILABLE", `cannot read request ${requestId} from the chain: ${(err as Error).message.split("\n")[0]}`, { cause: err });
+      if (revertName(err)?.includes("UnknownRequest"))
+        throw new ApiError(
+          "UNKNOWN_REQUEST",
+          `request ${requestId} does not exist on chain ${this.config.chainId}`,
+        );
+      throw new ApiError(
+        "CHAIN_UNAVAILABLE",
+        `cannot read request ${requestId} from the chain: ${(err as Error).message.split("\n")[0]}`,
+        { cause: err },
+      );
     }
     const state = REQUEST_STATE[req.state];
-    if (state === "None") throw new ApiError("UNKNOWN_REQUEST", `request ${requestId} does not exist on chain ${this.config.chainId}`);
-    if (state === "Cancelled" || state === "Failed") throw new ApiError("REQUEST_NOT_OPEN", `request ${requestId} is ${state.toLowerCase()}`);
+    if (state === "None")
+      throw new ApiError(
+        "UNKNOWN_REQUEST",
+        `request ${requestId} does not exist on chain ${this.config.chainId}`,
+      );
+    if (state === "Cancelled" || state === "Failed")
+      throw new ApiError("REQUEST_NOT_OPEN", `request ${requestId} is ${state.toLowerCase()}`);
     const n = req.k + req.m;
-    if (slot >= n) throw new ApiError("SLOT_OUT_OF_RANGE", `request ${requestId} has ${n} slots (0…${n - 1}); slot ${slot} does not exist`);
-    if (!this.#provider?.registered) throw new ApiError("CHAIN_UNAVAILABLE", "this provider is not registered on chain; it accepts no uploads");
+    if (slot >= n)
+      throw new ApiError(
+        "SLOT_OUT_OF_RANGE",
+        `request ${requestId} has ${n} slots (0…${n - 1}); slot ${slot} does not exist`,
+      );
+    if (!this.#provider?.registered)
+      throw new ApiError(
+        "CHAIN_UNAVAILABLE",
+        "this provider is not registered on chain; it accepts no uploads",
+      );
     if (state === "Started") {
       const period = await this.#currentPeriod();
-      if (BigInt(req.endPeriod) <= period) throw new ApiError("REQUEST_NOT_OPEN", `request ${requestId} ended at period ${req.endPeriod}`);
+      if (BigInt(req.endPeriod) <= period)
+        throw new ApiError(
+          "REQUEST_NOT_OPEN",
+          `request ${requestId} ended at period ${req.endPeriod}`,
+        );
     }
     const s = await this.#read<SlotView>("getSlot", [requestId, BigInt(slot)]);
     const slotState = SLOT_STATE[s.state];
-    if (slotState === "Filled" || slotState === "Closed") throw new ApiError("SLOT_TAKEN", `slot ${slot} of ${requestId} is ${slotState.toLowerCase()}; choose another slot or provider`);
+    if (slotState === "Filled" || slotState === "Closed")
+      throw new ApiError(
+        "SLOT_TAKEN",
+        `slot ${slot} of ${requestId} is ${slotState.toLowerCase()}; choose another slot or provider`,
+      );
     if (this.#store.list().some((m) => m.requestId === requestId.toLowerCase())) {
-      throw new ApiError("ALREADY_HOLDING", `this provider already holds a slot of ${requestId}; a provider may hold only one`);
+      throw new ApiError(
+        "ALREADY_HOLDING",
+        `this provider already holds a slot of ${requestId}; a provider may hold only one`,
+      );
     }
     const cids = await this.#requestCids(requestId);
     const cid = cids[slot];
-    if (!cid) throw new ApiError("UNKNOWN_REQUEST", `request ${requestId} published no CID for slot ${slot}; this provider only stores content-addressed shards`);
+    if (!cid)
+      throw new ApiError(
+        "UNKNOWN_REQUEST",
+        `request ${requestId} published no CID for slot ${slot}; this provider only stores content-addressed shards`,
+      );
     return {
       requestId,
       slot,
@@ -341,21 +443,55 @@ export class ChainService implements UploadAuthority {
       const block = await this.public.getBlock({ blockNumber: head > 0n ? head - 1n : 0n });
       const nLeaves = leafCount(meta.size);
       const leaf = Number(
-        BigInt(keccak256(encodeAbiParameters([{ type: "bytes32" }, { type: "bytes32" }, { type: "uint256" }], [block.hash!, meta.requestId, BigInt(meta.slot)]))) %
-          BigInt(nLeaves),
+        BigInt(
+          keccak256(
+            encodeAbiParameters(
+              [{ type: "bytes32" }, { type: "bytes32" }, { type: "uint256" }],
+              [block.hash!, meta.requestId, BigInt(meta.slot)],
+            ),
+          ),
+        ) % BigInt(nLeaves),
       );
       const proof = await this.#store.prove(meta, leaf);
-      if (!verifyProof(Buffer.from(meta.root.slice(2), "hex"), nLeaves, leaf, proof)) throw new Error("local proof does not verify; shard store is corrupt");
-      const hash = await this.#write("fillSlot", [meta.requestId, BigInt(meta.slot), block.number!, `0x${Buffer.from(proof).toString("hex")}`]);
+      if (!verifyProof(Buffer.from(meta.root.slice(2), "hex"), nLeaves, leaf, proof))
+        throw new Error("local proof does not verify; shard store is corrupt");
+      const hash = await this.#write("fillSlot", [
+        meta.requestId,
+        BigInt(meta.slot),
+        block.number!,
+        `0x${Buffer.from(proof).toString("hex")}`,
+      ]);
       await this.#refreshProvider().catch(() => {});
       return hash;
     } catch (err) {
       const name = revertName(err);
-      if (name?.includes("SlotNotFillable")) throw new ApiError("SLOT_TAKEN", `slot ${meta.slot} of ${meta.requestId} was filled by someone else`, { cause: err });
-      if (name?.includes("AlreadyHoldsSlot")) throw new ApiError("ALREADY_HOLDING", `this provider already holds a slot of ${meta.requestId}`, { cause: err });
-      if (name?.includes("PriceBelowAsk")) throw new ApiError("PRICE_BELOW_ASK", `the request pays less than this provider's on-chain ask`, { cause: err });
-      if (name?.includes("Capacity")) throw new ApiError("NO_CAPACITY", `the registry says this provider has no free capacity`, { cause: err });
-      throw new ApiError("FILL_FAILED", `fillSlot failed${name ? ` (${name})` : ""}: ${(err as Error).message.split("\n")[0]}`, { cause: err });
+      if (name?.includes("SlotNotFillable"))
+        throw new ApiError(
+          "SLOT_TAKEN",
+          `slot ${meta.slot} of ${meta.requestId} was filled by someone else`,
+          { cause: err },
+        );
+      if (name?.includes("AlreadyHoldsSlot"))
+        throw new ApiError(
+          "ALREADY_HOLDING",
+          `this provider already holds a slot of ${meta.requestId}`,
+          { cause: err },
+        );
+      if (name?.includes("PriceBelowAsk"))
+        throw new ApiError(
+          "PRICE_BELOW_ASK",
+          `the request pays less than this provider's on-chain ask`,
+          { cause: err },
+        );
+      if (name?.includes("Capacity"))
+        throw new ApiError("NO_CAPACITY", `the registry says this provider has no free capacity`, {
+          cause: err,
+        });
+      throw new ApiError(
+        "FILL_FAILED",
+        `fillSlot failed${name ? ` (${name})` : ""}: ${(err as Error).message.split("\n")[0]}`,
+        { cause: err },
+      );
     }
   }
 
@@ -373,13 +509,22 @@ export class ChainService implements UploadAuthority {
     const period = head / this.#periodBlocks;
     await this.#prove(period, head);
     await this.#releaseEnded(period);
-    if (this.config.withdrawEveryPeriods > 0 && Number(period) - this.#state.value.lastWithdrawPeriod >= this.config.withdrawEveryPeriods) {
-      await this.withdraw().catch((err) => this.#log.warn({ err: errInfo(err) }, "scheduled withdraw failed"));
+    if (
+      this.config.withdrawEveryPeriods > 0 &&
+      Number(period) - this.#state.value.lastWithdrawPeriod >= this.config.withdrawEveryPeriods
+    ) {
+      await this.withdraw().catch((err) =>
+        this.#log.warn({ err: errInfo(err) }, "scheduled withdraw failed"),
+      );
       await this.#state.update({ lastWithdrawPeriod: Number(period) });
     }
   }
 
-  #mine(meta: { requestId: string; slot: number } | undefined, slot?: bigint, id?: Hex): ShardMeta | undefined {
+  #mine(
+    meta: { requestId: string; slot: number } | undefined,
+    slot?: bigint,
+    id?: Hex,
+  ): ShardMeta | undefined {
     if (meta) return this.#store.get({ requestId: meta.requestId as Hex, slot: meta.slot });
     if (id === undefined || slot === undefined) return undefined;
     return this.#store.get({ requestId: id, slot: Number(slot) });
@@ -391,7 +536,12 @@ export class ChainService implements UploadAuthority {
     if (from <= d.deployBlock) from = d.deployBlock;
     while (from <= head) {
       const to = from + LOG_RANGE - 1n < head ? from + LOG_RANGE - 1n : head;
-      const logs = await this.public.getContractEvents({ address: d.marketplace, abi: d.marketplaceAbi, fromBlock: from, toBlock: to });
+      const logs = await this.public.getContractEvents({
+        address: d.marketplace,
+        abi: d.marketplaceAbi,
+        fromBlock: from,
+        toBlock: to,
+      });
       for (const log of logs as unknown as { eventName: string; args: Record<string, unknown> }[]) {
         await this.#onEvent(log.eventName, log.args);
       }
@@ -413,7 +563,10 @@ export class ChainService implements UploadAuthority {
         if ((args.provider as string).toLowerCase() !== me) return;
         const meta = this.#mine(undefined, args.slot as bigint, id);
         if (meta) {
-          this.#log.warn({ requestId: id, slot: meta.slot }, "our slot was freed; deleting the shard");
+          this.#log.warn(
+            { requestId: id, slot: meta.slot },
+            "our slot was freed; deleting the shard",
+          );
           await this.#store.remove(meta);
         }
         return;
@@ -421,7 +574,9 @@ export class ChainService implements UploadAuthority {
       case "RequestCancelled":
       case "RequestFailed": {
         for (const meta of this.#store.list().filter((m) => m.requestId === id?.toLowerCase())) {
-          await this.#write("claimSlot", [meta.requestId, BigInt(meta.slot)]).catch((err) => this.#log.warn({ err: errInfo(err) }, "claimSlot failed"));
+          await this.#write("claimSlot", [meta.requestId, BigInt(meta.slot)]).catch((err) =>
+            this.#log.warn({ err: errInfo(err) }, "claimSlot failed"),
+          );
           await this.#store.remove(meta);
           this.#log.info({ requestId: id, slot: meta.slot, reason: name }, "released slot");
         }
@@ -429,7 +584,12 @@ export class ChainService implements UploadAuthority {
       }
       case "SlotChallenged": {
         if ((args.provider as string).toLowerCase() !== me) return;
-        await this.#answerChallenge(args.challengeId as bigint, id!, args.slot as bigint, args.leaf as bigint);
+        await this.#answerChallenge(
+          args.challengeId as bigint,
+          id!,
+          args.slot as bigint,
+          args.leaf as bigint,
+        );
         return;
       }
       default:
@@ -442,19 +602,34 @@ export class ChainService implements UploadAuthority {
     if (this.#state.value.answeredChallenges.includes(key)) return;
     const meta = this.#mine(undefined, slot, id);
     if (!meta) {
-      this.#log.error({ challengeId: key, requestId: id, slot: Number(slot) }, "targeted challenge on a slot we do not store");
+      this.#log.error(
+        { challengeId: key, requestId: id, slot: Number(slot) },
+        "targeted challenge on a slot we do not store",
+      );
       return;
     }
-    const c = await this.#read<{ status: number; deadlineBlock: bigint }>("getChallenge", [challengeId]);
+    const c = await this.#read<{ status: number; deadlineBlock: bigint }>("getChallenge", [
+      challengeId,
+    ]);
     if (c.status !== 1) {
-      await this.#state.update({ answeredChallenges: [...this.#state.value.answeredChallenges, key] });
+      await this.#state.update({
+        answeredChallenges: [...this.#state.value.answeredChallenges, key],
+      });
       return;
     }
     const proof = await this.#store.prove(meta, Number(leaf));
-    const hash = await this.#write("answerChallenge", [challengeId, `0x${Buffer.from(proof).toString("hex")}`]);
+    const hash = await this.#write("answerChallenge", [
+      challengeId,
+      `0x${Buffer.from(proof).toString("hex")}`,
+    ]);
     this.#metrics.challengesAnswered();
-    await this.#state.update({ answeredChallenges: [...this.#state.value.answeredChallenges, key].slice(-1000) });
-    this.#log.info({ challengeId: key, requestId: id, slot: Number(slot), txHash: hash }, "answered targeted challenge");
+    await this.#state.update({
+      answeredChallenges: [...this.#state.value.answeredChallenges, key].slice(-1000),
+    });
+    this.#log.info(
+      { challengeId: key, requestId: id, slot: Number(slot), txHash: hash },
+      "answered targeted challenge",
+    );
   }
 
   /** Build the packed proofs for `period` (exported for the benchmark). */
@@ -462,10 +637,15 @@ export class ChainService implements UploadAuthority {
     const parts: Uint8Array[] = [];
     for (const c of challenges) {
       const meta = this.#store.get({ requestId: c.id, slot: Number(c.slot) });
-      if (!meta) throw new Error(`challenged on slot ${c.slot} of ${c.id}, which this node does not store`);
+      if (!meta)
+        throw new Error(`challenged on slot ${c.slot} of ${c.id}, which this node does not store`);
       const proof = await this.#store.prove(meta, Number(c.leaf));
-      if (!verifyProof(Buffer.from(c.root.slice(2), "hex"), Number(c.nLeaves), Number(c.leaf), proof)) {
-        throw new Error(`proof for slot ${c.slot} of ${c.id} leaf ${c.leaf} does not verify: the stored shard is damaged`);
+      if (
+        !verifyProof(Buffer.from(c.root.slice(2), "hex"), Number(c.nLeaves), Number(c.leaf), proof)
+      ) {
+        throw new Error(
+          `proof for slot ${c.slot} of ${c.id} leaf ${c.leaf} does not verify: the stored shard is damaged`,
+        );
       }
       parts.push(proof);
     }
@@ -479,7 +659,9 @@ export class ChainService implements UploadAuthority {
     if (provider.units === 0n) return;
     if (st.lastProvenPeriod >= 0 && Number(period) > st.lastProvenPeriod + 1 && st.lastProof) {
       // periods between the last proof and now that we did not prove (node was down)
-      const proven = await this.#read<boolean>("isProven", [this.address, period - 1n]).catch(() => true);
+      const proven = await this.#read<boolean>("isProven", [this.address, period - 1n]).catch(
+        () => true,
+      );
       if (!proven) this.#metrics.proofsMissed();
     }
     const start = period * this.#periodBlocks;
@@ -494,20 +676,38 @@ export class ChainService implements UploadAuthority {
       await this.#state.update({ lastProvenPeriod: Number(period) });
       return;
     }
-    const challenges = await this.#read<readonly ChallengeView[]>("challengesFor", [this.address, period]);
+    const challenges = await this.#read<readonly ChallengeView[]>("challengesFor", [
+      this.address,
+      period,
+    ]);
     if (challenges.length === 0) return;
     const t0 = performance.now();
     const proofs = await this.buildProofs(challenges);
     const buildMs = performance.now() - t0;
-    const hash = await this.#write("submitProofs", [period, `0x${Buffer.from(proofs).toString("hex")}`]);
+    const hash = await this.#write("submitProofs", [
+      period,
+      `0x${Buffer.from(proofs).toString("hex")}`,
+    ]);
     this.#metrics.proofsSubmitted();
-    await this.#state.update({ lastProvenPeriod: Number(period), lastProof: { period: Number(period), txHash: hash } });
-    this.#log.info({ period: Number(period), challenges: challenges.length, buildMs: Math.round(buildMs), txHash: hash }, "period proven");
+    await this.#state.update({
+      lastProvenPeriod: Number(period),
+      lastProof: { period: Number(period), txHash: hash },
+    });
+    this.#log.info(
+      {
+        period: Number(period),
+        challenges: challenges.length,
+        buildMs: Math.round(buildMs),
+        txHash: hash,
+      },
+      "period proven",
+    );
   }
 
   async #releaseEnded(period: bigint): Promise<void> {
     const byRequest = new Map<string, ShardMeta[]>();
-    for (const m of this.#store.list()) if (m.fillTx) byRequest.set(m.requestId, [...(byRequest.get(m.requestId) ?? []), m]);
+    for (const m of this.#store.list())
+      if (m.fillTx) byRequest.set(m.requestId, [...(byRequest.get(m.requestId) ?? []), m]);
     for (const [requestId, metas] of byRequest) {
       const meta = metas[0]!;
       let endPeriod = meta.endPeriod;
@@ -519,9 +719,14 @@ export class ChainService implements UploadAuthority {
       }
       if (period < BigInt(endPeriod)) continue;
       for (const m of metas) {
-        await this.#write("claimSlot", [m.requestId, BigInt(m.slot)]).catch((err) => this.#log.warn({ err: errInfo(err) }, "claimSlot at deal end failed"));
+        await this.#write("claimSlot", [m.requestId, BigInt(m.slot)]).catch((err) =>
+          this.#log.warn({ err: errInfo(err) }, "claimSlot at deal end failed"),
+        );
         await this.#store.remove(m);
-        this.#log.info({ requestId, slot: m.slot, endPeriod }, "deal ended; collateral claimed and space released");
+        this.#log.info(
+          { requestId, slot: m.slot, endPeriod },
+          "deal ended; collateral claimed and space released",
+        );
       }
     }
   }
@@ -532,12 +737,16 @@ export class ChainService implements UploadAuthority {
   async withdraw(): Promise<{ amount: bigint; txHash?: Hex }> {
     for (const m of this.#store.list()) {
       if (!m.fillTx) continue;
-      await this.#write("claimSlot", [m.requestId, BigInt(m.slot)]).catch((err) => this.#log.debug({ err: errInfo(err) }, "claimSlot skipped"));
+      await this.#write("claimSlot", [m.requestId, BigInt(m.slot)]).catch((err) =>
+        this.#log.debug({ err: errInfo(err) }, "claimSlot skipped"),
+      );
     }
     const amount = await this.#read<bigint>("balanceOf", [this.address]);
     if (amount === 0n) return { amount };
     const txHash = await this.#write("withdraw", []);
-    await this.#state.update({ withdrawn: (BigInt(this.#state.value.withdrawn) + amount).toString() });
+    await this.#state.update({
+      withdrawn: (BigInt(this.#state.value.withdrawn) + amount).toString(),
+    });
     this.#log.info({ amount: amount.toString(), txHash }, "earnings withdrawn");
     return { amount, txHash };
   }
@@ -560,7 +769,13 @@ export class ChainService implements UploadAuthority {
       registered: p?.registered ?? false,
       stake: p?.stake.toString(),
       pricePerBytePeriod: p?.pricePerBytePeriod.toString(),
-      onChain: p ? { capacityBytes: p.capacityBytes.toString(), usedBytes: p.usedBytes.toString(), activeSlots: p.activeSlots } : undefined,
+      onChain: p
+        ? {
+            capacityBytes: p.capacityBytes.toString(),
+            usedBytes: p.usedBytes.toString(),
+            activeSlots: p.activeSlots,
+          }
+        : undefined,
       lastProof: this.#state.value.lastProof,
       lastProcessedBlock: Number(this.#state.value.lastBlock),
       earnings: { withdrawable: balance?.toString(), withdrawn: this.#state.value.withdrawn },

@@ -27,10 +27,14 @@ function abiFrom(json: unknown): Abi {
 }
 
 export function loadDeployment(deploymentsDir: string, chainId: number): Deployment {
-  const dir = existsSync(join(deploymentsDir, String(chainId), "addresses.json")) ? join(deploymentsDir, String(chainId)) : deploymentsDir;
+  const dir = existsSync(join(deploymentsDir, String(chainId), "addresses.json"))
+    ? join(deploymentsDir, String(chainId))
+    : deploymentsDir;
   const addressesFile = join(dir, "addresses.json");
   if (!existsSync(addressesFile)) {
-    throw new Error(`no deployment for chain ${chainId} in ${deploymentsDir}: deploy the contracts first (npm run deploy) or pass --deployments-dir`);
+    throw new Error(
+      `no deployment for chain ${chainId} in ${deploymentsDir}: deploy the contracts first (npm run deploy) or pass --deployments-dir`,
+    );
   }
   const a = readJson(addressesFile) as Record<string, unknown>;
   if (typeof a.Marketplace !== "string" || typeof a.TesseraToken !== "string") {

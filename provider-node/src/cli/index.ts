@@ -45,7 +45,10 @@ function withCommonOptions(cmd: Command): Command {
     .option("-d, --data-dir <dir>", "data directory (shards, blocks, state, config)")
     .option("--rpc <url>", "JSON-RPC URL of the chain")
     .option("--chain-id <n>", "chain id (default 31337)")
-    .option("--key <hex>", "provider private key (0x…); prefer the config file or TESSERA_PROVIDER_PRIVATE_KEY")
+    .option(
+      "--key <hex>",
+      "provider private key (0x…); prefer the config file or TESSERA_PROVIDER_PRIVATE_KEY",
+    )
     .option("--deployments-dir <dir>", "deployments directory (default ./deployments)")
     .option("--http-host <host>", "HTTP bind address (default 127.0.0.1)")
     .option("--http-port <port>", "HTTP port (default 8600)")
@@ -59,7 +62,16 @@ function withCommonOptions(cmd: Command): Command {
     .option("--max-gas-price-gwei <gwei>", "never send a transaction above this gas price")
     .option("--withdraw-every <periods>", "claim and withdraw earnings every N periods (0 = never)")
     .option("--poll-ms <ms>", "chain poll interval")
-    .addOption(new Option("--log-level <level>", "log level").choices(["trace", "debug", "info", "warn", "error", "silent"]));
+    .addOption(
+      new Option("--log-level <level>", "log level").choices([
+        "trace",
+        "debug",
+        "info",
+        "warn",
+        "error",
+        "silent",
+      ]),
+    );
 }
 
 function flagsToConfig(f: Flags): PartialConfig {
@@ -79,21 +91,32 @@ function flagsToConfig(f: Flags): PartialConfig {
     pollIntervalMs: num(f.pollMs),
     logLevel: f.logLevel,
   };
-  if (f.stake !== undefined) c.register = { stake: f.stake, capacityBytes: f.capacity ?? String(1 << 30), pricePerBytePeriod: f.price ?? "1" };
+  if (f.stake !== undefined)
+    c.register = {
+      stake: f.stake,
+      capacityBytes: f.capacity ?? String(1 << 30),
+      pricePerBytePeriod: f.price ?? "1",
+    };
   return c;
 }
 
 function resolveConfig(f: Flags): ProviderConfig {
-  return loadConfig({ ...(f.config ? { configFile: resolve(f.config) } : {}), flags: flagsToConfig(f) });
+  return loadConfig({
+    ...(f.config ? { configFile: resolve(f.config) } : {}),
+    flags: flagsToConfig(f),
+  });
 }
 
 function print(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n");
+  process.stdout.write(
+    JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2) + "\n",
+  );
 }
 
 /** A chain service without the daemon (for withdraw/unstake from the command line). */
 async function offlineChain(config: ProviderConfig) {
-  if (!config.rpcUrl || !config.privateKey) throw new Error("withdraw/unstake need rpcUrl and privateKey in the config, env or flags");
+  if (!config.rpcUrl || !config.privateKey)
+    throw new Error("withdraw/unstake need rpcUrl and privateKey in the config, env or flags");
   const chainId = config.chainId ?? 31337;
   const log = pino({ level: config.logLevel ?? "warn" });
   const blockstore = new FsBlockstore(join(config.dataDir, "blocks"));
@@ -106,37 +129,57 @@ async function offlineChain(config: ProviderConfig) {
       rpcUrl: config.rpcUrl,
       chainId,
       privateKey: config.privateKey,
-      deployment: loadDeployment(config.deploymentsDir ?? join(process.cwd(), "deployments"), chainId),
+      deployment: loadDeployment(
+        config.deploymentsDir ?? join(process.cwd(), "deployments"),
+        chainId,
+      ),
       httpEndpoint: config.httpEndpoint ?? "",
       multiaddr: "",
       maxGasPriceGwei: config.maxGasPriceGwei ?? "1000",
       withdrawEveryPeriods: 0,
       pollIntervalMs: 1000,
     },
-    { store, state: new StateFile<ChainState>(join(config.dataDir, "state.json"), { ...INITIAL_CHAIN_STATE }), metrics: providerMetrics(), log },
+    {
+      store,
+      state: new StateFile<ChainState>(join(config.dataDir, "state.json"), {
+        ...INITIAL_CHAIN_STATE,
+      }),
+      metrics: providerMetrics(),
+      log,
+    },
   );
   return { chain, close: () => blockstore.close() };
 }
 
 export function buildProgram(): Command {
-  const program = new Command("tessera-provider").description("Tessera storage provider daemon").showHelpAfterError();
+  const program = new Command("tessera-provider")
+    .description("Tessera storage provider daemon")
+    .showHelpAfterError();
 
-  withCommonOptions(program.command("init").description("create the data directory and its config.json (generates a key if none is given)")).action(
-    async (f: Flags) => {
-      if (!f.dataDir) throw new Error("init needs --data-dir");
-      const dataDir = resolve(f.dataDir);
-      const file = f.config ? resolve(f.config) : join(dataDir, "config.json");
-      if (existsSync(file)) throw new Error(`${file} exists; edit it or remove it first`);
-      await mkdir(dataDir, { recursive: true });
-      const config = loadConfig({ flags: flagsToConfig({ ...f, dataDir }), env: {} });
-      config.privateKey ??= generatePrivateKey();
-      await writeFile(file, JSON.stringify(config, null, 2) + "\n", { mode: 0o600 });
-      await chmod(file, 0o600);
-      print({ config: file, address: privateKeyToAddress(config.privateKey), dataDir });
-    },
-  );
+  withCommonOptions(
+    program
+      .command("init")
+      .description(
+        "create the data directory and its config.json (generates a key if none is given)",
+      ),
+  ).action(async (f: Flags) => {
+    if (!f.dataDir) throw new Error("init needs --data-dir");
+    const dataDir = resolve(f.dataDir);
+    const file = f.config ? resolve(f.config) : join(dataDir, "config.json");
+    if (existsSync(file)) throw new Error(`${file} exists; edit it or remove it first`);
+    await mkdir(dataDir, { recursive: true });
+    const config = loadConfig({ flags: flagsToConfig({ ...f, dataDir }), env: {} });
+    config.privateKey ??= generatePrivateKey();
+    await writeFile(file, JSON.stringify(config, null, 2) + "\n", { mode: 0o600 });
+    await chmod(file, 0o600);
+    print({ config: file, address: privateKeyToAddress(config.privateKey), dataDir });
+  });
 
-  withCommonOptions(program.command("start").description("run the provider daemon (SIGINT/SIGTERM stop it gracefully)")).action(async (f: Flags) => {
+  withCommonOptions(
+    program
+      .command("start")
+      .description("run the provider daemon (SIGINT/SIGTERM stop it gracefully)"),
+  ).action(async (f: Flags) => {
     const config = resolveConfig(f);
     const node = await createProviderNode(config);
     let stopping = false;
@@ -157,17 +200,25 @@ export function buildProgram(): Command {
     await node.start();
   });
 
-  withCommonOptions(program.command("status").description("print the running daemon's /status")).action(async (f: Flags) => {
+  withCommonOptions(
+    program.command("status").description("print the running daemon's /status"),
+  ).action(async (f: Flags) => {
     const config = resolveConfig(f);
     const host = config.http.host === "0.0.0.0" ? "127.0.0.1" : config.http.host;
     const url = `http://${host}:${config.http.port}/status`;
     const res = await fetch(url).catch((err: unknown) => {
-      throw new Error(`the daemon is not answering at ${url}; is it running? (${(err as Error).message})`);
+      throw new Error(
+        `the daemon is not answering at ${url}; is it running? (${(err as Error).message})`,
+      );
     });
     print(await res.json());
   });
 
-  withCommonOptions(program.command("withdraw").description("claim earned periods of every held slot and withdraw the balance")).action(async (f: Flags) => {
+  withCommonOptions(
+    program
+      .command("withdraw")
+      .description("claim earned periods of every held slot and withdraw the balance"),
+  ).action(async (f: Flags) => {
     const { chain, close } = await offlineChain(resolveConfig(f));
     try {
       print(await chain.withdraw());
@@ -176,13 +227,23 @@ export function buildProgram(): Command {
     }
   });
 
-  withCommonOptions(program.command("unstake").description("request unstaking (whole stake by default); --complete withdraws an unbonded stake"))
+  withCommonOptions(
+    program
+      .command("unstake")
+      .description(
+        "request unstaking (whole stake by default); --complete withdraws an unbonded stake",
+      ),
+  )
     .option("--amount <wei>", "amount to unstake, token wei")
     .option("--complete", "withdraw stake whose unbonding delay has passed")
     .action(async (f: Flags & { amount?: string; complete?: boolean }) => {
       const { chain, close } = await offlineChain(resolveConfig(f));
       try {
-        print({ txHash: f.complete ? await chain.withdrawStake() : await chain.requestUnstake(f.amount ? BigInt(f.amount) : undefined) });
+        print({
+          txHash: f.complete
+            ? await chain.withdrawStake()
+            : await chain.requestUnstake(f.amount ? BigInt(f.amount) : undefined),
+        });
       } finally {
         await close();
       }

@@ -46,7 +46,11 @@ export class ApiError extends Error {
   override name = "ApiError";
   readonly code: ApiErrorCode;
   readonly details?: Record<string, unknown>;
-  constructor(code: ApiErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+  constructor(
+    code: ApiErrorCode,
+    message: string,
+    options: { cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     if (options.details) this.details = options.details;
@@ -55,6 +59,12 @@ export class ApiError extends Error {
     return STATUS[this.code];
   }
   toJSON() {
-    return { error: { code: this.code, message: this.message, ...(this.details ? { details: this.details } : {}) } };
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.details ? { details: this.details } : {}),
+      },
+    };
   }
 }

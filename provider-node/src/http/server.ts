@@ -48,7 +48,10 @@ async function collect(gen: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): P
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
 }
 
-function parseRange(header: string | undefined, size: number): { start: number; end: number } | undefined | "invalid" {
+function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | undefined | "invalid" {
   if (!header) return undefined;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (m[1] === "" && m[2] === "")) return "invalid";
@@ -119,10 +122,19 @@ export class ProviderHttpServer {
     });
   }
 
-  #send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  #send(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
     if (res.headersSent) return;
     const text = JSON.stringify(body, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
-    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
+    res.writeHead(status, {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(text),
+      ...headers,
+    });
     res.end(text);
   }
 
@@ -131,7 +143,14 @@ export class ProviderHttpServer {
       err instanceof ApiError
         ? err
         : err instanceof StoreError
-          ? new ApiError(err.code === "ABORTED" || err.code === "ALREADY_STORED" ? (err.code === "ABORTED" ? "SIZE_MISMATCH" : "SLOT_TAKEN") : err.code, err.message)
+          ? new ApiError(
+              err.code === "ABORTED" || err.code === "ALREADY_STORED"
+                ? err.code === "ABORTED"
+                  ? "SIZE_MISMATCH"
+                  : "SLOT_TAKEN"
+                : err.code,
+              err.message,
+            )
           : new ApiError("INTERNAL", "internal error; see the provider's log", { cause: err });
     if (apiErr.code === "INTERNAL") this.#deps.log.error({ err }, "request failed");
     else this.#deps.log.info({ code: apiErr.code, msg: apiErr.message }, "request refused");
@@ -156,7 +175,8 @@ export class ProviderHttpServer {
       if (req.method !== "PUT") throw new ApiError("NOT_FOUND", `use PUT to upload a shard`);
       return this.#upload(req, res, m[1]!, m[2]!);
     }
-    if (req.method !== "GET" && req.method !== "HEAD") throw new ApiError("NOT_FOUND", `no route ${req.method} ${path}`);
+    if (req.method !== "GET" && req.method !== "HEAD")
+      throw new ApiError("NOT_FOUND", `no route ${req.method} ${path}`);
     if ((m = /^\/v1\/shards\/([^/]+)$/.exec(path))) return this.#shard(req, res, m[1]!);
     if ((m = /^\/ipfs\/([^/]+)$/.exec(path))) return this.#gateway(req, res, m[1]!, url);
     if (path === "/status") return this.#send(res, 200, await this.#deps.status());
@@ -170,18 +190,28 @@ export class ProviderHttpServer {
     throw new ApiError("NOT_FOUND", `no route ${req.method} ${path}`);
   }
 
-  async #upload(req: IncomingMessage, res: ServerResponse, rawId: string, rawSlot: string): Promise<void> {
+  async #upload(
+    req: IncomingMessage,
+    res: ServerResponse,
+    rawId: string,
+    rawSlot: string,
+  ): Promise<void> {
     const { store, authority, metrics, log } = this.#deps;
     const count = (result: string) => metrics.uploads({ result });
-    if (!/^0x[0-9a-fA-F]{64}$/.test(rawId)) throw new ApiError("INVALID_ARGUMENT", "request id must be 0x followed by 64 hex digits");
-    if (!/^\d{1,6}$/.test(rawSlot)) throw new ApiError("INVALID_ARGUMENT", "slot must be a decimal integer");
+    if (!/^0x[0-9a-fA-F]{64}$/.test(rawId))
+      throw new ApiError("INVALID_ARGUMENT", "request id must be 0x followed by 64 hex digits");
+    if (!/^\d{1,6}$/.test(rawSlot))
+      throw new ApiError("INVALID_ARGUMENT", "slot must be a decimal integer");
     const requestId = rawId.toLowerCase() as `0x${string}`;
     const slot = Number(rawSlot);
     const key = `${requestId}-${slot}`;
     const lengthHeader = req.headers["content-length"];
     if (lengthHeader === undefined) {
       count("LENGTH_REQUIRED");
-      throw new ApiError("LENGTH_REQUIRED", "send Content-Length equal to the request's shard size");
+      throw new ApiError(
+        "LENGTH_REQUIRED",
+        "send Content-Length equal to the request's shard size",
+      );
     }
     const length = Number(lengthHeader);
     if (this.#uploads >= this.#config.maxConcurrentUploads) {
@@ -190,51 +220,89 @@ export class ProviderHttpServer {
     }
     if (this.#inFlight.has(key) || store.get({ requestId, slot })) {
       count("SLOT_TAKEN");
-      throw new ApiError("SLOT_TAKEN", `slot ${slot} of ${requestId} is already stored or being uploaded here`);
+      throw new ApiError(
+        "SLOT_TAKEN",
+        `slot ${slot} of ${requestId} is already stored or being uploaded here`,
+      );
     }
-    if (!authority) throw new ApiError("CHAIN_UNAVAILABLE", "this provider has no chain connection configured; it accepts no uploads");
+    if (!authority)
+      throw new ApiError(
+        "CHAIN_UNAVAILABLE",
+        "this provider has no chain connection configured; it accepts no uploads",
+      );
     this.#uploads++;
     this.#inFlight.add(key);
     let reserved = 0;
     try {
       const offer = await authority.getSlotOffer(requestId, slot);
       if (length !== offer.shardSize) {
-        throw new ApiError("SIZE_MISMATCH", `Content-Length ${length} differs from the request's shard size ${offer.shardSize}`);
+        throw new ApiError(
+          "SIZE_MISMATCH",
+          `Content-Length ${length} differs from the request's shard size ${offer.shardSize}`,
+        );
       }
       if (offer.shardSize > this.#config.maxShardBytes) {
-        throw new ApiError("NO_CAPACITY", `shards larger than ${this.#config.maxShardBytes} bytes are not accepted here`);
+        throw new ApiError(
+          "NO_CAPACITY",
+          `shards larger than ${this.#config.maxShardBytes} bytes are not accepted here`,
+        );
       }
       const ask = authority.askFor(offer.shardSize);
       if (offer.pricePerSlotPeriod < ask) {
-        throw new ApiError("PRICE_BELOW_ASK", `the request pays ${offer.pricePerSlotPeriod} per slot-period; this provider asks ${ask}`, {
-          details: { ask: ask.toString() },
-        });
+        throw new ApiError(
+          "PRICE_BELOW_ASK",
+          `the request pays ${offer.pricePerSlotPeriod} per slot-period; this provider asks ${ask}`,
+          {
+            details: { ask: ask.toString() },
+          },
+        );
       }
       const capacityBytes = this.#deps.capacity?.() ?? this.#config.capacityBytes;
       const free = capacityBytes - store.bytesStored - this.#reserved;
       if (offer.shardSize > free) {
-        throw new ApiError("NO_CAPACITY", `this provider has ${Math.max(0, free)} bytes free, the shard needs ${offer.shardSize}`);
+        throw new ApiError(
+          "NO_CAPACITY",
+          `this provider has ${Math.max(0, free)} bytes free, the shard needs ${offer.shardSize}`,
+        );
       }
       this.#reserved += offer.shardSize;
       reserved = offer.shardSize;
       const abort = new AbortController();
       req.setTimeout(this.#config.idleTimeoutMs, () => abort.abort());
       req.once("aborted", () => abort.abort());
-      const meta = await store.receive({ requestId, slot, size: offer.shardSize, root: offer.root, cid: offer.cid }, req, {
-        signal: abort.signal,
-      });
+      const meta = await store.receive(
+        { requestId, slot, size: offer.shardSize, root: offer.root, cid: offer.cid },
+        req,
+        {
+          signal: abort.signal,
+        },
+      );
       let txHash: `0x${string}`;
       try {
         txHash = await authority.fill(meta, offer);
       } catch (err) {
         await store.remove({ requestId, slot });
-        throw err instanceof ApiError ? err : new ApiError("FILL_FAILED", `filling the slot on chain failed: ${(err as Error).message}`, { cause: err });
+        throw err instanceof ApiError
+          ? err
+          : new ApiError(
+              "FILL_FAILED",
+              `filling the slot on chain failed: ${(err as Error).message}`,
+              { cause: err },
+            );
       }
       await store.update({ requestId, slot }, { fillTx: txHash });
       metrics.uploadBytes({}, offer.shardSize);
       count("ok");
       log.info({ requestId, slot, cid: meta.cid, txHash }, "shard stored and slot filled");
-      this.#send(res, 201, { requestId, slot, cid: meta.cid, root: meta.root, size: meta.size, txHash, provider: (authority as { address?: string }).address });
+      this.#send(res, 201, {
+        requestId,
+        slot,
+        cid: meta.cid,
+        root: meta.root,
+        size: meta.size,
+        txHash,
+        provider: (authority as { address?: string }).address,
+      });
     } catch (err) {
       const code = err instanceof ApiError || err instanceof StoreError ? err.code : "INTERNAL";
       count(code);
@@ -250,7 +318,8 @@ export class ProviderHttpServer {
     const meta = this.#deps.store.getByCid(cid);
     if (!meta) throw new ApiError("NOT_FOUND", `this provider does not store ${cid}`);
     const range = parseRange(req.headers.range, meta.size);
-    if (range === "invalid") throw new ApiError("RANGE_NOT_SATISFIABLE", `range not satisfiable for ${meta.size} bytes`);
+    if (range === "invalid")
+      throw new ApiError("RANGE_NOT_SATISFIABLE", `range not satisfiable for ${meta.size} bytes`);
     const headers: Record<string, string> = {
       "content-type": "application/octet-stream",
       "accept-ranges": "bytes",
@@ -262,10 +331,18 @@ export class ProviderHttpServer {
     if (range) headers["content-range"] = `bytes ${start}-${end}/${meta.size}`;
     res.writeHead(range ? 206 : 200, headers);
     if (req.method === "HEAD") return void res.end();
-    await pipeTo(createReadStream(this.#deps.store.shardPath(meta), { start, end, highWaterMark: 1 << 20 }), res);
+    await pipeTo(
+      createReadStream(this.#deps.store.shardPath(meta), { start, end, highWaterMark: 1 << 20 }),
+      res,
+    );
   }
 
-  async #gateway(req: IncomingMessage, res: ServerResponse, rawCid: string, url: URL): Promise<void> {
+  async #gateway(
+    req: IncomingMessage,
+    res: ServerResponse,
+    rawCid: string,
+    url: URL,
+  ): Promise<void> {
     let cid: CID;
     try {
       cid = CID.parse(rawCid);
@@ -273,14 +350,30 @@ export class ProviderHttpServer {
       throw new ApiError("INVALID_ARGUMENT", `${rawCid} is not a CID`);
     }
     const accept = req.headers.accept ?? "";
-    const format = url.searchParams.get("format") ?? (accept.includes("application/vnd.ipld.car") ? "car" : accept.includes("application/vnd.ipld.raw") ? "raw" : "");
+    const format =
+      url.searchParams.get("format") ??
+      (accept.includes("application/vnd.ipld.car")
+        ? "car"
+        : accept.includes("application/vnd.ipld.raw")
+          ? "raw"
+          : "");
     const { blockstore } = this.#deps;
-    if (!(await blockstore.has(cid))) throw new ApiError("NOT_FOUND", `this provider does not hold ${cid}`);
-    const common = { etag: `"${cid}.${format}"`, "x-ipfs-path": `/ipfs/${cid}`, "cache-control": "public, max-age=29030400, immutable", "x-content-type-options": "nosniff" };
+    if (!(await blockstore.has(cid)))
+      throw new ApiError("NOT_FOUND", `this provider does not hold ${cid}`);
+    const common = {
+      etag: `"${cid}.${format}"`,
+      "x-ipfs-path": `/ipfs/${cid}`,
+      "cache-control": "public, max-age=29030400, immutable",
+      "x-content-type-options": "nosniff",
+    };
     if (format === "raw") {
       const block = await collect(blockstore.get(cid));
       const range = parseRange(req.headers.range, block.length);
-      if (range === "invalid") throw new ApiError("RANGE_NOT_SATISFIABLE", `range not satisfiable for ${block.length} bytes`);
+      if (range === "invalid")
+        throw new ApiError(
+          "RANGE_NOT_SATISFIABLE",
+          `range not satisfiable for ${block.length} bytes`,
+        );
       const { start, end } = range ?? { start: 0, end: block.length - 1 };
       res.writeHead(range ? 206 : 200, {
         ...common,
@@ -293,7 +386,10 @@ export class ProviderHttpServer {
       return;
     }
     if (format === "car") {
-      res.writeHead(200, { ...common, "content-type": "application/vnd.ipld.car; version=1; order=dfs; dups=n" });
+      res.writeHead(200, {
+        ...common,
+        "content-type": "application/vnd.ipld.car; version=1; order=dfs; dups=n",
+      });
       if (req.method === "HEAD") return void res.end();
       const { writer, out } = CarWriter.create([cid]);
       const pump = pipeTo(out, res);
@@ -303,7 +399,8 @@ export class ProviderHttpServer {
         seen.add(c.toString());
         const bytes = await collect(blockstore.get(c));
         await writer.put({ cid: c, bytes });
-        if (c.code === dagPb.code) for (const link of dagPb.decode(bytes).Links) await visit(link.Hash);
+        if (c.code === dagPb.code)
+          for (const link of dagPb.decode(bytes).Links) await visit(link.Hash);
         else if (c.code !== RAW) throw new Error(`unsupported codec 0x${c.code.toString(16)}`);
       };
       try {
@@ -314,22 +411,26 @@ export class ProviderHttpServer {
       await pump;
       return;
     }
-    throw new ApiError("NOT_ACCEPTABLE", "this is a trustless gateway: ask for application/vnd.ipld.raw or application/vnd.ipld.car (or ?format=raw|car)");
+    throw new ApiError(
+      "NOT_ACCEPTABLE",
+      "this is a trustless gateway: ask for application/vnd.ipld.raw or application/vnd.ipld.car (or ?format=raw|car)",
+    );
   }
 }
 
 async function pipeTo(source: AsyncIterable<Uint8Array>, res: ServerResponse): Promise<void> {
   for await (const chunk of source) {
     if (res.destroyed) return;
-    if (!res.write(chunk)) await new Promise<void>((resolve) => {
-      const done = () => {
-        res.off("drain", done);
-        res.off("close", done);
-        resolve();
-      };
-      res.once("drain", done);
-      res.once("close", done);
-    });
+    if (!res.write(chunk))
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off("drain", done);
+          res.off("close", done);
+          resolve();
+        };
+        res.once("drain", done);
+        res.once("close", done);
+      });
   }
   res.end();
 }

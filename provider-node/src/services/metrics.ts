@@ -45,11 +45,23 @@ export function providerMetrics() {
   const m = new Metrics();
   return {
     registry: m,
-    uploads: m.counter("tessera_provider_uploads_total", "Shard uploads by result (ok or an error code)."),
+    uploads: m.counter(
+      "tessera_provider_uploads_total",
+      "Shard uploads by result (ok or an error code).",
+    ),
     uploadBytes: m.counter("tessera_provider_upload_bytes_total", "Bytes of shards accepted."),
-    proofsSubmitted: m.counter("tessera_provider_proofs_submitted_total", "Periods proven with submitProofs."),
-    proofsMissed: m.counter("tessera_provider_proofs_missed_total", "Periods this node failed to prove."),
-    challengesAnswered: m.counter("tessera_provider_challenges_answered_total", "Targeted challenges answered."),
+    proofsSubmitted: m.counter(
+      "tessera_provider_proofs_submitted_total",
+      "Periods proven with submitProofs.",
+    ),
+    proofsMissed: m.counter(
+      "tessera_provider_proofs_missed_total",
+      "Periods this node failed to prove.",
+    ),
+    challengesAnswered: m.counter(
+      "tessera_provider_challenges_answered_total",
+      "Targeted challenges answered.",
+    ),
     gasSpent: m.counter("tessera_provider_gas_spent_wei_total", "Wei spent on gas by this node."),
     errors: m.counter("tessera_provider_errors_total", "Errors by kind."),
   };

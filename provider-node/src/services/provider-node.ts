@@ -11,7 +11,12 @@ import { ChainService, INITIAL_CHAIN_STATE, type ChainState } from "../chain/cha
 import { loadDeployment, type Deployment } from "../chain/contracts.ts";
 import type { ProviderConfig } from "../config.ts";
 import { ProviderHttpServer } from "../http/server.ts";
-import { createHeliaNode, localBlockstore, stopHeliaNode, type HeliaNode } from "../storage/helia.ts";
+import {
+  createHeliaNode,
+  localBlockstore,
+  stopHeliaNode,
+  type HeliaNode,
+} from "../storage/helia.ts";
 import { ShardStore } from "../storage/shard-store.ts";
 import { StateFile } from "../storage/state.ts";
 import { stopTreeWorker } from "../storage/tree-pool.ts";
@@ -35,8 +40,13 @@ export type ProviderNode = {
 
 export type CreateProviderNodeOptions = { logger?: Logger; deployment?: Deployment };
 
-export async function createProviderNode(config: ProviderConfig, options: CreateProviderNodeOptions = {}): Promise<ProviderNode> {
-  const log = options.logger ?? pino({ level: config.logLevel ?? "info", base: { service: "tessera-provider" } });
+export async function createProviderNode(
+  config: ProviderConfig,
+  options: CreateProviderNodeOptions = {},
+): Promise<ProviderNode> {
+  const log =
+    options.logger ??
+    pino({ level: config.logLevel ?? "info", base: { service: "tessera-provider" } });
   const metrics = providerMetrics();
   let helia: HeliaNode | undefined;
   let store: ShardStore | undefined;
@@ -86,7 +96,14 @@ export async function createProviderNode(config: ProviderConfig, options: Create
         multiaddrs: node.multiaddrs,
         httpEndpoint: config.httpEndpoint ?? (http ? http.url : undefined),
         capacity: { total, used, free: Math.max(0, total - used - (http?.reservedBytes ?? 0)) },
-        slots: s.list().map((m) => ({ requestId: m.requestId, slot: m.slot, cid: m.cid, size: m.size, state: m.fillTx ? "filled" : "stored", endPeriod: m.endPeriod })),
+        slots: s.list().map((m) => ({
+          requestId: m.requestId,
+          slot: m.slot,
+          cid: m.cid,
+          size: m.size,
+          state: m.fillTx ? "filled" : "stored",
+          endPeriod: m.endPeriod,
+        })),
       };
     },
     async start() {
@@ -106,14 +123,26 @@ export async function createProviderNode(config: ProviderConfig, options: Create
       const repaired = await store.repairBlockstore();
       if (repaired > 0) log.warn({ repaired }, "re-imported shards missing from the blockstore");
       const s = store;
-      metrics.registry.gauge("tessera_provider_bytes_stored", "Bytes of shards stored.", () => s.bytesStored);
-      metrics.registry.gauge("tessera_provider_slots", "Shards (slots) stored.", () => s.list().length);
+      metrics.registry.gauge(
+        "tessera_provider_bytes_stored",
+        "Bytes of shards stored.",
+        () => s.bytesStored,
+      );
+      metrics.registry.gauge(
+        "tessera_provider_slots",
+        "Shards (slots) stored.",
+        () => s.list().length,
+      );
       const httpHost = config.http.host;
       const httpEndpoint = config.httpEndpoint ?? `http://${httpHost}:${config.http.port}`;
       if (config.rpcUrl && config.privateKey) {
         const chainId = config.chainId ?? 31337;
-        const deployment = options.deployment ?? loadDeployment(config.deploymentsDir ?? join(process.cwd(), "deployments"), chainId);
-        const state = new StateFile<ChainState>(join(config.dataDir, "state.json"), { ...INITIAL_CHAIN_STATE });
+        const deployment =
+          options.deployment ??
+          loadDeployment(config.deploymentsDir ?? join(process.cwd(), "deployments"), chainId);
+        const state = new StateFile<ChainState>(join(config.dataDir, "state.json"), {
+          ...INITIAL_CHAIN_STATE,
+        });
         chain = new ChainService(
           {
             rpcUrl: config.rpcUrl,
@@ -131,21 +160,43 @@ export async function createProviderNode(config: ProviderConfig, options: Create
         );
         await chain.start();
       } else {
-        log.warn("no rpcUrl/privateKey configured: the node serves stored shards but accepts no uploads");
+        log.warn(
+          "no rpcUrl/privateKey configured: the node serves stored shards but accepts no uploads",
+        );
       }
       http = new ProviderHttpServer(
         {
           host: httpHost,
           port: config.http.port,
           capacityBytes: 0,
-          ...(config.http.maxConcurrentUploads !== undefined ? { maxConcurrentUploads: config.http.maxConcurrentUploads } : {}),
-          ...(config.http.maxShardBytes !== undefined ? { maxShardBytes: config.http.maxShardBytes } : {}),
+          ...(config.http.maxConcurrentUploads !== undefined
+            ? { maxConcurrentUploads: config.http.maxConcurrentUploads }
+            : {}),
+          ...(config.http.maxShardBytes !== undefined
+            ? { maxShardBytes: config.http.maxShardBytes }
+            : {}),
         },
-        { store, blockstore, authority: chain, metrics, log: log.child({ component: "http" }), status: () => node.status(), capacity },
+        {
+          store,
+          blockstore,
+          authority: chain,
+          metrics,
+          log: log.child({ component: "http" }),
+          status: () => node.status(),
+          capacity,
+        },
       );
       await http.start();
       started = true;
-      log.info({ http: http.url, peerId: node.peerId, multiaddrs: node.multiaddrs, address: chain?.address }, "provider node started");
+      log.info(
+        {
+          http: http.url,
+          peerId: node.peerId,
+          multiaddrs: node.multiaddrs,
+          address: chain?.address,
+        },
+        "provider node started",
+      );
     },
     async stop() {
       await http?.stop();

@@ -29,7 +29,8 @@ const ZERO = new Uint8Array(NODE_BYTES);
 const BATCH_BYTES = 1 << 20;
 
 export function leafCount(size: number): number {
-  if (!Number.isSafeInteger(size) || size < 1) throw new RangeError(`shard size must be a positive integer, got ${size}`);
+  if (!Number.isSafeInteger(size) || size < 1)
+    throw new RangeError(`shard size must be a positive integer, got ${size}`);
   return Math.ceil(size / SEGMENT_BYTES);
 }
 
@@ -55,7 +56,12 @@ export function cutLevel(nLeaves: number): number {
 }
 
 /** Byte offset of each stored layer (cut..depth) inside the serialised tree. */
-export function storedLayerOffsets(nLeaves: number): { cut: number; offsets: number[]; lengths: number[]; total: number } {
+export function storedLayerOffsets(nLeaves: number): {
+  cut: number;
+  offsets: number[];
+  lengths: number[];
+  total: number;
+} {
   const lengths = layerLengths(nLeaves);
   const cut = cutLevel(nLeaves);
   const offsets: number[] = [];
@@ -193,7 +199,8 @@ export class ShardTreeBuilder {
 
   /** Close the tree: returns the root and the serialised layers cut..depth. */
   finish(): { root: Uint8Array; layers: Uint8Array } {
-    if (this.#received !== this.size) throw new RangeError(`received ${this.#received} of ${this.size} bytes`);
+    if (this.#received !== this.size)
+      throw new RangeError(`received ${this.#received} of ${this.size} bytes`);
     this.#flush();
     const { total, offsets } = storedLayerOffsets(this.nLeaves);
     const layers = new Uint8Array(total);
@@ -217,9 +224,14 @@ export type ShardReader = {
  * Proof for `leaf`: 64-byte segment ‖ depth × 16-byte siblings (protocol §1.5). Reads
  * 2^cut segments of the shard and one node per stored layer.
  */
-export async function proveLeaf(reader: ShardReader, size: number, leaf: number): Promise<Uint8Array> {
+export async function proveLeaf(
+  reader: ShardReader,
+  size: number,
+  leaf: number,
+): Promise<Uint8Array> {
   const nLeaves = leafCount(size);
-  if (!Number.isSafeInteger(leaf) || leaf < 0 || leaf >= nLeaves) throw new RangeError(`leaf ${leaf} out of range [0, ${nLeaves})`);
+  if (!Number.isSafeInteger(leaf) || leaf < 0 || leaf >= nLeaves)
+    throw new RangeError(`leaf ${leaf} out of range [0, ${nLeaves})`);
   const depth = treeDepth(nLeaves);
   const { cut, offsets, lengths } = storedLayerOffsets(nLeaves);
   const blockFirst = Math.floor(leaf / 2 ** cut) * 2 ** cut;
@@ -229,7 +241,10 @@ export async function proveLeaf(reader: ShardReader, size: number, leaf: number)
   const region = new Uint8Array(blockLeaves * SEGMENT_BYTES);
   region.set(raw);
   const proof = new Uint8Array(SEGMENT_BYTES + depth * NODE_BYTES);
-  proof.set(region.subarray((leaf - blockFirst) * SEGMENT_BYTES, (leaf - blockFirst + 1) * SEGMENT_BYTES), 0);
+  proof.set(
+    region.subarray((leaf - blockFirst) * SEGMENT_BYTES, (leaf - blockFirst + 1) * SEGMENT_BYTES),
+    0,
+  );
   let layer = hashLeaves(region);
   let pos = 0;
   for (let d = 0; d < cut; d++) {
@@ -258,12 +273,20 @@ function sha16(...parts: Uint8Array[]): Uint8Array {
 }
 
 /** Reference verifier (protocol §1.5), used as a last check before spending gas. */
-export function verifyProof(root: Uint8Array, nLeaves: number, leaf: number, proof: Uint8Array): boolean {
+export function verifyProof(
+  root: Uint8Array,
+  nLeaves: number,
+  leaf: number,
+  proof: Uint8Array,
+): boolean {
   const depth = treeDepth(nLeaves);
   if (proof.length !== SEGMENT_BYTES + depth * NODE_BYTES) return false;
   let h = sha16(proof.subarray(0, SEGMENT_BYTES));
   for (let d = 0; d < depth; d++) {
-    const sib = proof.subarray(SEGMENT_BYTES + d * NODE_BYTES, SEGMENT_BYTES + (d + 1) * NODE_BYTES);
+    const sib = proof.subarray(
+      SEGMENT_BYTES + d * NODE_BYTES,
+      SEGMENT_BYTES + (d + 1) * NODE_BYTES,
+    );
     h = Math.floor(leaf / 2 ** d) % 2 === 0 ? sha16(h, sib, NODE_PAD) : sha16(sib, h, NODE_PAD);
   }
   return Buffer.from(h).equals(Buffer.from(root));

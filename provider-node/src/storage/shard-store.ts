@@ -14,7 +14,16 @@ import { recursive } from "ipfs-unixfs-exporter";
 import { CID } from "multiformats/cid";
 import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from "node:fs/promises";
+import {
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  type FileHandle,
+} from "node:fs/promises";
 import { join } from "node:path";
 import { Channel } from "./channel.ts";
 import { SHARD_IMPORTER_OPTIONS } from "./cid.ts";
@@ -35,7 +44,8 @@ export type ShardMeta = ShardKey & {
   endPeriod?: number;
 };
 
-export type StoreErrorCode = "SIZE_MISMATCH" | "ROOT_MISMATCH" | "CID_MISMATCH" | "ALREADY_STORED" | "ABORTED";
+export type StoreErrorCode =
+  "SIZE_MISMATCH" | "ROOT_MISMATCH" | "CID_MISMATCH" | "ALREADY_STORED" | "ABORTED";
 
 export class StoreError extends Error {
   override name = "StoreError";
@@ -145,7 +155,12 @@ export class ShardStore {
   async #import(path: string, blockstore: Pick<Blockstore, "put" | "has">): Promise<CID> {
     let root: CID | undefined;
     const content = createReadStream(path, { highWaterMark: 1 << 20 });
-    for await (const entry of importer([{ content }], blockstore as Blockstore, SHARD_IMPORTER_OPTIONS)) root = entry.cid;
+    for await (const entry of importer(
+      [{ content }],
+      blockstore as Blockstore,
+      SHARD_IMPORTER_OPTIONS,
+    ))
+      root = entry.cid;
     if (root === undefined) throw new Error("importer produced no root");
     return root;
   }
@@ -160,7 +175,11 @@ export class ShardStore {
     options: { signal?: AbortSignal } = {},
   ): Promise<ShardMeta> {
     const name = keyName(key);
-    if (this.#index.has(name)) throw new StoreError("ALREADY_STORED", `slot ${key.slot} of ${key.requestId} is already stored here`);
+    if (this.#index.has(name))
+      throw new StoreError(
+        "ALREADY_STORED",
+        `slot ${key.slot} of ${key.requestId} is already stored here`,
+      );
     const work = join(this.#tmp, `${name}.${randomBytes(6).toString("hex")}`);
     await mkdir(work);
     let shardFh: FileHandle | undefined;
@@ -170,7 +189,12 @@ export class ShardStore {
     const channel = new Channel<Uint8Array>(4);
     const importing = (async () => {
       let root: CID | undefined;
-      for await (const entry of importer([{ content: channel }], tracker as unknown as Blockstore, SHARD_IMPORTER_OPTIONS)) root = entry.cid;
+      for await (const entry of importer(
+        [{ content: channel }],
+        tracker as unknown as Blockstore,
+        SHARD_IMPORTER_OPTIONS,
+      ))
+        root = entry.cid;
       return root;
     })();
     importing.catch(() => {});
@@ -193,7 +217,10 @@ export class ShardStore {
         options.signal?.throwIfAborted();
         received += chunk.length;
         if (received > key.size) {
-          throw new StoreError("SIZE_MISMATCH", `body is longer than the request's shard size ${key.size}`);
+          throw new StoreError(
+            "SIZE_MISMATCH",
+            `body is longer than the request's shard size ${key.size}`,
+          );
         }
         let off = 0;
         while (off < chunk.length) {
@@ -211,13 +238,19 @@ export class ShardStore {
       }
       const { root, layers } = await builder.finish();
       if (hex(root) !== key.root.toLowerCase()) {
-        throw new StoreError("ROOT_MISMATCH", `shard hashes to Merkle root ${hex(root)}, the request commits to ${key.root}`);
+        throw new StoreError(
+          "ROOT_MISMATCH",
+          `shard hashes to Merkle root ${hex(root)}, the request commits to ${key.root}`,
+        );
       }
       const [cid] = await Promise.all([importing, fh.sync()]);
       await fh.close();
       shardFh = undefined;
       if (cid?.toString() !== key.cid) {
-        throw new StoreError("CID_MISMATCH", `shard imports to CID ${cid}, the request names ${key.cid}`);
+        throw new StoreError(
+          "CID_MISMATCH",
+          `shard imports to CID ${cid}, the request names ${key.cid}`,
+        );
       }
       const meta: ShardMeta = {
         requestId: key.requestId.toLowerCase() as `0x${string}`,
@@ -241,9 +274,13 @@ export class ShardStore {
       await importing.catch(() => {});
       await shardFh?.close().catch(() => {});
       await rm(work, { recursive: true, force: true });
-      for (const cid of tracker.added) await Promise.resolve(this.#blockstore.delete(cid)).catch(() => {});
+      for (const cid of tracker.added)
+        await Promise.resolve(this.#blockstore.delete(cid)).catch(() => {});
       if (err instanceof StoreError) throw err;
-      if (options.signal?.aborted) throw new StoreError("ABORTED", "upload aborted before the shard was complete", { cause: err });
+      if (options.signal?.aborted)
+        throw new StoreError("ABORTED", "upload aborted before the shard was complete", {
+          cause: err,
+        });
       throw err;
     }
   }
@@ -328,4 +365,3 @@ export async function writeDurable(path: string, data: Uint8Array | string): Pro
     await fh.close();
   }
 }
-

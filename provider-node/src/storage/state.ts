@@ -14,7 +14,9 @@ export class StateFile<T extends object> {
 
   constructor(path: string, initial: T) {
     this.path = path;
-    this.#value = existsSync(path) ? { ...initial, ...(JSON.parse(readFileSync(path, "utf8")) as Partial<T>) } : initial;
+    this.#value = existsSync(path)
+      ? { ...initial, ...(JSON.parse(readFileSync(path, "utf8")) as Partial<T>) }
+      : initial;
   }
 
   get value(): Readonly<T> {

@@ -25,7 +25,10 @@ export async function stopTreeWorker(): Promise<void> {
   worker = undefined;
   if (w) await w.terminate();
 }
-const handlers = new Map<number, (msg: { op: string; root?: Uint8Array; layers?: Uint8Array; message?: string }) => void>();
+const handlers = new Map<
+  number,
+  (msg: { op: string; root?: Uint8Array; layers?: Uint8Array; message?: string }) => void
+>();
 
 function getWorker(): Worker {
   clearTimeout(idleTimer);
@@ -33,7 +36,8 @@ function getWorker(): Worker {
   const w = new Worker(new URL("./tree-worker.ts", import.meta.url));
   w.on("message", (msg: { id: number; op: string }) => handlers.get(msg.id)?.(msg));
   w.on("error", (err) => {
-    for (const h of handlers.values()) h({ op: "error", message: `tree worker failed: ${err.message}` });
+    for (const h of handlers.values())
+      h({ op: "error", message: `tree worker failed: ${err.message}` });
     worker = undefined;
   });
   worker = w;
@@ -43,7 +47,8 @@ function getWorker(): Worker {
 export type TreeBuilder = {
   readonly received: number;
   update(chunk: Uint8Array): Promise<void> | void;
-  finish(): Promise<{ root: Uint8Array; layers: Uint8Array }> | { root: Uint8Array; layers: Uint8Array };
+  finish():
+    Promise<{ root: Uint8Array; layers: Uint8Array }> | { root: Uint8Array; layers: Uint8Array };
   abort(): void;
 };
 
@@ -91,9 +96,11 @@ class OffThreadTree implements TreeBuilder {
 
   async update(chunk: Uint8Array): Promise<void> {
     if (this.#failure) throw this.#failure;
-    if (this.#received + chunk.length > this.#size) throw new RangeError(`received more than the declared ${this.#size} bytes`);
+    if (this.#received + chunk.length > this.#size)
+      throw new RangeError(`received more than the declared ${this.#size} bytes`);
     this.#received += chunk.length;
-    while (this.#inFlight >= MAX_IN_FLIGHT && !this.#failure) await new Promise<void>((r) => this.#waiters.push(r));
+    while (this.#inFlight >= MAX_IN_FLIGHT && !this.#failure)
+      await new Promise<void>((r) => this.#waiters.push(r));
     this.#inFlight++;
     getWorker().postMessage({ id: this.#id, op: "data", bytes: chunk });
   }

@@ -24,7 +24,9 @@ parentPort!.on("message", (msg: { id: number; op: string; size?: number; bytes?:
         jobs.delete(msg.id);
         if (!b) throw new Error(`no tree job ${msg.id}`);
         const { root, layers } = b.finish();
-        parentPort!.postMessage({ id: msg.id, op: "done", root, layers }, [layers.buffer as ArrayBuffer]);
+        parentPort!.postMessage({ id: msg.id, op: "done", root, layers }, [
+          layers.buffer as ArrayBuffer,
+        ]);
         return;
       }
       case "drop":

@@ -65,43 +65,81 @@ export type TestChain = {
   periodBlocks: bigint;
   mine(blocks: number): Promise<void>;
   mineToPeriod(period: bigint): Promise<void>;
-  write(from: HDAccount, target: "token" | "market", functionName: string, args: readonly unknown[]): Promise<{ hash: Hex; logs: unknown[] }>;
+  write(
+    from: HDAccount,
+    target: "token" | "market",
+    functionName: string,
+    args: readonly unknown[],
+  ): Promise<{ hash: Hex; logs: unknown[] }>;
   read<T>(target: "token" | "market", functionName: string, args?: readonly unknown[]): Promise<T>;
   stop(): Promise<void>;
 };
 
-export async function startChain(options: { dir: string; periodBlocks?: bigint }): Promise<TestChain> {
+export async function startChain(options: {
+  dir: string;
+  periodBlocks?: bigint;
+}): Promise<TestChain> {
   const port = await freePort();
   const require = createRequire(import.meta.url);
   const cli = join(REPO, "node_modules", "hardhat", "dist", "src", "cli.js");
-  const proc: ChildProcess = spawn(process.execPath, [cli, "--config", join(REPO, "provider-node/test/helpers/hardhat-node.config.ts"), "--network", "unlimited", "node", "--hostname", "127.0.0.1", "--port", String(port)], {
-    cwd: REPO,
-    stdio: ["ignore", "ignore", "pipe"],
-    detached: false,
-  });
+  const proc: ChildProcess = spawn(
+    process.execPath,
+    [
+      cli,
+      "--config",
+      join(REPO, "provider-node/test/helpers/hardhat-node.config.ts"),
+      "--network",
+      "unlimited",
+      "node",
+      "--hostname",
+      "127.0.0.1",
+      "--port",
+      String(port),
+    ],
+    {
+      cwd: REPO,
+      stdio: ["ignore", "ignore", "pipe"],
+      detached: false,
+    },
+  );
   writeFileSync(join(options.dir, "hardhat.pid"), String(proc.pid));
   let stderr = "";
   proc.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
   const rpcUrl = `http://127.0.0.1:${port}`;
-  const chain = defineChain({ id: 31337, name: "hardhat", nativeCurrency: { name: "ETH", symbol: "ETH", decimals: 18 }, rpcUrls: { default: { http: [rpcUrl] } } });
-  const publicClient = createPublicClient({ chain, transport: http(rpcUrl), pollingInterval: 50 }) as PublicClient;
+  const chain = defineChain({
+    id: 31337,
+    name: "hardhat",
+    nativeCurrency: { name: "ETH", symbol: "ETH", decimals: 18 },
+    rpcUrls: { default: { http: [rpcUrl] } },
+  });
+  const publicClient = createPublicClient({
+    chain,
+    transport: http(rpcUrl),
+    pollingInterval: 50,
+  }) as PublicClient;
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
       await publicClient.getChainId();
       break;
     } catch {
-      if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`hardhat node did not start: ${stderr}`);
+      if (proc.exitCode !== null || Date.now() > deadline)
+        throw new Error(`hardhat node did not start: ${stderr}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }
   const testClient = createTestClient({ chain, mode: "hardhat", transport: http(rpcUrl) });
   const deployer = account(0);
-  const wallet = (acc: HDAccount) => createWalletClient({ chain, transport: http(rpcUrl), account: acc });
+  const wallet = (acc: HDAccount) =>
+    createWalletClient({ chain, transport: http(rpcUrl), account: acc });
   const tokenArt = artifact("token/TesseraToken.sol/TesseraToken.json");
   const marketArt = artifact("market/Marketplace.sol/Marketplace.json");
   const deploy = async (art: { abi: Abi; bytecode: Hex }, args: unknown[]) => {
-    const hash = await wallet(deployer).deployContract({ abi: art.abi, bytecode: art.bytecode, args });
+    const hash = await wallet(deployer).deployContract({
+      abi: art.abi,
+      bytecode: art.bytecode,
+      args,
+    });
     const r = await publicClient.waitForTransactionReceipt({ hash });
     return r.contractAddress!;
   };
@@ -122,13 +160,33 @@ export async function startChain(options: { dir: string; periodBlocks?: bigint }
     targetedBond: 10n ** 17n,
     minStake: 10n ** 20n,
   };
-  const marketplace = await deploy(marketArt, [token, deployer.address, deployer.address, periodBlocks, params]);
+  const marketplace = await deploy(marketArt, [
+    token,
+    deployer.address,
+    deployer.address,
+    periodBlocks,
+    params,
+  ]);
   const deployBlock = await publicClient.getBlockNumber();
   const deploymentsDir = join(options.dir, "deployments");
   mkdirSync(join(deploymentsDir, "31337", "abis"), { recursive: true });
-  writeFileSync(join(deploymentsDir, "31337", "addresses.json"), JSON.stringify({ chainId: 31337, deployBlock: Number(deployBlock), TesseraToken: token, Marketplace: marketplace }));
-  writeFileSync(join(deploymentsDir, "31337", "abis", "TesseraToken.json"), JSON.stringify(tokenArt.abi));
-  writeFileSync(join(deploymentsDir, "31337", "abis", "Marketplace.json"), JSON.stringify(marketArt.abi));
+  writeFileSync(
+    join(deploymentsDir, "31337", "addresses.json"),
+    JSON.stringify({
+      chainId: 31337,
+      deployBlock: Number(deployBlock),
+      TesseraToken: token,
+      Marketplace: marketplace,
+    }),
+  );
+  writeFileSync(
+    join(deploymentsDir, "31337", "abis", "TesseraToken.json"),
+    JSON.stringify(tokenArt.abi),
+  );
+  writeFileSync(
+    join(deploymentsDir, "31337", "abis", "Marketplace.json"),
+    JSON.stringify(marketArt.abi),
+  );
 
   const tc: TestChain = {
     rpcUrl,
@@ -151,7 +209,13 @@ export async function startChain(options: { dir: string; periodBlocks?: bigint }
     async write(from, target, functionName, args) {
       const address = target === "token" ? token : marketplace;
       const abi = target === "token" ? tokenArt.abi : marketArt.abi;
-      const { request } = await publicClient.simulateContract({ address, abi, functionName, args, account: from });
+      const { request } = await publicClient.simulateContract({
+        address,
+        abi,
+        functionName,
+        args,
+        account: from,
+      });
       const hash = await wallet(from).writeContract(request as never);
       const r = await publicClient.waitForTransactionReceipt({ hash });
       if (r.status !== "success") throw new Error(`${functionName} reverted`);

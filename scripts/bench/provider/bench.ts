@@ -18,7 +18,7 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { mkdtemp, open, readFile, rm, mkdir, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -44,7 +44,9 @@ async function providerRole(dataDir: string, shardFile: string) {
   const { ShardStore } = await import(join(REPO, "provider-node/src/storage/shard-store.ts"));
   const { ProviderHttpServer } = await import(join(REPO, "provider-node/src/http/server.ts"));
   const { providerMetrics } = await import(join(REPO, "provider-node/src/services/metrics.ts"));
-  const { createHeliaNode, localBlockstore } = await import(join(REPO, "provider-node/src/storage/helia.ts"));
+  const { createHeliaNode, localBlockstore } = await import(
+    join(REPO, "provider-node/src/storage/helia.ts")
+  );
   // commitments of the shard the client will send (computed before timing starts)
   const bytes = await readFile(shardFile);
   const b = new ShardTreeBuilder(bytes.length);
@@ -56,13 +58,28 @@ async function providerRole(dataDir: string, shardFile: string) {
   await store.open();
   let fills = 0;
   const authority = {
-    getSlotOffer: async (requestId: string, slot: number) => ({ requestId, slot, shardSize: bytes.length, root, cid, pricePerSlotPeriod: 10n ** 30n, collateralPerSlot: 0n }),
+    getSlotOffer: async (requestId: string, slot: number) => ({
+      requestId,
+      slot,
+      shardSize: bytes.length,
+      root,
+      cid,
+      pricePerSlotPeriod: 10n ** 30n,
+      collateralPerSlot: 0n,
+    }),
     fill: async () => `0x${(++fills).toString(16).padStart(64, "0")}`,
     askFor: () => 0n,
   };
   const server = new ProviderHttpServer(
     { host: "127.0.0.1", port: 0, capacityBytes: Number.MAX_SAFE_INTEGER, maxShardBytes: 1 << 30 },
-    { store, blockstore: localBlockstore(helia), authority: authority as never, metrics: providerMetrics(), log: pino({ level: "silent" }), status: async () => ({}) },
+    {
+      store,
+      blockstore: localBlockstore(helia),
+      authority: authority as never,
+      metrics: providerMetrics(),
+      log: pino({ level: "silent" }),
+      status: async () => ({}),
+    },
   );
   await server.start();
   process.stdout.write(`${new URL(server.url).port}\n`);
@@ -82,7 +99,9 @@ async function plainRole(dir: string, mode: string) {
     }
     res.writeHead(201, { "content-type": "application/json" }).end("{}");
   });
-  server.listen(0, "127.0.0.1", () => process.stdout.write(`${(server.address() as { port: number }).port}\n`));
+  server.listen(0, "127.0.0.1", () =>
+    process.stdout.write(`${(server.address() as { port: number }).port}\n`),
+  );
 }
 
 // ------------------------------------------------------------------------------ parent
@@ -94,7 +113,10 @@ process.on("exit", () => {
 
 function startChild(args: string[]): Promise<{ proc: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [here, ...args], { stdio: ["ignore", "pipe", "inherit"], cwd: REPO });
+    const proc = spawn(process.execPath, [here, ...args], {
+      stdio: ["ignore", "pipe", "inherit"],
+      cwd: REPO,
+    });
     children.add(proc);
     proc.once("exit", () => children.delete(proc));
     proc.stdout!.once("data", (d: Buffer) => resolve({ proc, port: Number(d.toString().trim()) }));
@@ -105,10 +127,17 @@ function startChild(args: string[]): Promise<{ proc: ChildProcess; port: number 
 function putFile(port: number, path: string, file: string, size: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const r = request({ host: "127.0.0.1", port, path, method: "PUT", headers: { "content-length": size } }, (res) => {
-      res.resume();
-      res.on("end", () => (res.statusCode === 201 ? resolve(performance.now() - t0) : reject(new Error(`PUT ${path}: ${res.statusCode}`))));
-    });
+    const r = request(
+      { host: "127.0.0.1", port, path, method: "PUT", headers: { "content-length": size } },
+      (res) => {
+        res.resume();
+        res.on("end", () =>
+          res.statusCode === 201
+            ? resolve(performance.now() - t0)
+            : reject(new Error(`PUT ${path}: ${res.statusCode}`)),
+        );
+      },
+    );
     r.on("error", reject);
     createReadStream(file, { highWaterMark: 1 << 20 }).pipe(r);
   });
@@ -128,9 +157,15 @@ async function benchUpload(dir: string, shardMiB: number, rounds: number) {
   const best = { provider: Infinity, plainFsync: Infinity, plainDiscard: Infinity };
   let id = 1;
   for (let r = 0; r < rounds; r++) {
-    best.plainDiscard = Math.min(best.plainDiscard, await putFile(plainDiscard.port, "/", file, size));
+    best.plainDiscard = Math.min(
+      best.plainDiscard,
+      await putFile(plainDiscard.port, "/", file, size),
+    );
     best.plainFsync = Math.min(best.plainFsync, await putFile(plainFsync.port, "/", file, size));
-    best.provider = Math.min(best.provider, await putFile(provider.port, reqPath(id++), file, size));
+    best.provider = Math.min(
+      best.provider,
+      await putFile(provider.port, reqPath(id++), file, size),
+    );
   }
   for (const c of [provider, plainFsync, plainDiscard]) c.proc.kill();
   const mbps = (ms: number) => Math.round((size / 1e6 / (ms / 1000)) * 10) / 10;
@@ -151,7 +186,13 @@ async function benchRss(dir: string, gib: number, shardMiB: number) {
   const file = join(dir, "shard.bin");
   const provider = await startChild(["--role", "provider", join(dir, "prov-rss"), file]);
   const samples: number[] = [];
-  const timer = setInterval(() => void rssOf(provider.proc.pid!).then((v) => samples.push(v)).catch(() => {}), 100);
+  const timer = setInterval(
+    () =>
+      void rssOf(provider.proc.pid!)
+        .then((v) => samples.push(v))
+        .catch(() => {}),
+    100,
+  );
   const baseline = await rssOf(provider.proc.pid!);
   const count = Math.ceil((gib * 1024) / shardMiB);
   for (let i = 0; i < count; i++) await putFile(provider.port, reqPath(1000 + i), file, size);
@@ -167,13 +208,16 @@ async function benchRss(dir: string, gib: number, shardMiB: number) {
     rssMedianMiB: Math.round(median / MiB),
     rssMaxMiB: Math.round(Math.max(...tail) / MiB),
     rssMinMiB: Math.round(Math.min(...tail) / MiB),
-    maxDeviationFromMedian: Math.round((Math.max(...tail.map((v) => Math.abs(v - median))) / median) * 100) / 100,
+    maxDeviationFromMedian:
+      Math.round((Math.max(...tail.map((v) => Math.abs(v - median))) / median) * 100) / 100,
     samples: samples.length,
   };
 }
 
 async function benchProve(dir: string, slots: number, shardBytes: number) {
-  const { ShardTreeBuilder, leafCount, verifyProof, UNIT_LEAVES } = await import(join(REPO, "provider-node/src/storage/merkle.ts"));
+  const { ShardTreeBuilder, leafCount, verifyProof, UNIT_LEAVES } = await import(
+    join(REPO, "provider-node/src/storage/merkle.ts")
+  );
   const { ShardStore } = await import(join(REPO, "provider-node/src/storage/shard-store.ts"));
   const { MemoryBlockstore } = await import("blockstore-core/memory");
   const dataDir = join(dir, `prove-${slots}`);
@@ -194,7 +238,18 @@ async function benchProve(dir: string, slots: number, shardBytes: number) {
     const { root, layers } = b.finish();
     roots.push(`0x${Buffer.from(root).toString("hex")}`);
     await writeFile(join(d, "tree"), layers);
-    await writeFile(join(d, "meta.json"), JSON.stringify({ requestId, slot: 0, size: shardBytes, root: roots[i], cid: `bench-${i}`, storedAt: 0, fillTx: "0x" }));
+    await writeFile(
+      join(d, "meta.json"),
+      JSON.stringify({
+        requestId,
+        slot: 0,
+        size: shardBytes,
+        root: roots[i],
+        cid: `bench-${i}`,
+        storedAt: 0,
+        fillTx: "0x",
+      }),
+    );
   }
   const store = new ShardStore(dataDir, new MemoryBlockstore());
   await store.open();
@@ -213,9 +268,13 @@ async function benchProve(dir: string, slots: number, shardBytes: number) {
       const unit = Math.floor(Math.random() * units);
       const first = unit * UNIT_LEAVES;
       const leaf = first + Math.floor(Math.random() * Math.min(UNIT_LEAVES, nLeaves - first));
-      const key = { requestId: `0x${slot.toString(16).padStart(64, "0")}` as `0x${string}`, slot: 0 };
+      const key = {
+        requestId: `0x${slot.toString(16).padStart(64, "0")}` as `0x${string}`,
+        slot: 0,
+      };
       const proof = await store.prove(key, leaf);
-      if (!verifyProof(Buffer.from(roots[slot]!.slice(2), "hex"), nLeaves, leaf, proof)) throw new Error("bad proof");
+      if (!verifyProof(Buffer.from(roots[slot]!.slice(2), "hex"), nLeaves, leaf, proof))
+        throw new Error("bad proof");
       parts.push(proof);
     }
     Buffer.concat(parts);
@@ -248,8 +307,17 @@ async function main() {
       if (process.ppid === 1) process.exit(0);
     }, 1000).unref();
   }
-  if (role === "provider") return providerRole(process.argv[process.argv.indexOf("--role") + 2]!, process.argv[process.argv.indexOf("--role") + 3]!);
-  if (role === "plain") return plainRole(process.argv[process.argv.indexOf("--role") + 2]!, process.argv[process.argv.indexOf("--role") + 3]!);
+  if (role === "provider")
+    return providerRole(
+      process.argv[process.argv.indexOf("--role") + 2]!,
+      process.argv[process.argv.indexOf("--role") + 3]!,
+    );
+  if (role === "plain")
+    return plainRole(
+      process.argv[process.argv.indexOf("--role") + 2]!,
+      process.argv[process.argv.indexOf("--role") + 3]!,
+    );
+  const loadavgAtStart = loadavg().map((v) => Math.round(v * 100) / 100);
   const dir = await mkdtemp(join(tmpdir(), "tessera-bench-provider-"));
   try {
     const shardMiB = Number(arg("shard-mib", "128"));
@@ -259,7 +327,22 @@ async function main() {
     for (const s of arg("slots", "10,10000").split(",").map(Number)) {
       prove.push(await benchProve(dir, s, s <= 100 ? 64 * MiB : 16 * 1024));
     }
-    process.stdout.write(JSON.stringify({ bench: "provider", node: process.version, date: new Date().toISOString(), upload, rss, prove }, null, 2) + "\n");
+    process.stdout.write(
+      JSON.stringify(
+        {
+          bench: "provider",
+          node: process.version,
+          cpus: cpus().length,
+          loadavgAtStart,
+          date: new Date().toISOString(),
+          upload,
+          rss,
+          prove,
+        },
+        null,
+        2,
+      ) + "\n",
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -923,3 +923,237 @@ contract MarketplaceFuzzTest is MarketFixture {
         assertEq(market.balanceOf(REPORTER) + market.balanceOf(TREASURY), slashed, "split exact");
     }
 }
+
+contract MarketplaceMoreTest is MarketFixture {
+    bytes32 internal constant PERMIT_TYPEHASH = keccak256(
+        "Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"
+    );
+
+    function test_createRequestWithPermit_escrowsWithoutApproval() public {
+        uint256 key = 0xA11CE;
+        address signer = vm.addr(key);
+        token.transfer(signer, 1_000 * TOKEN);
+        RequestParams memory p = requestParams(1, 1, uint64(SHARD), 10);
+        uint256 value = 2 * PRICE * 10;
+        uint256 deadline = block.timestamp + 1 hours;
+        bytes32 digest = keccak256(
+            abi.encodePacked(
+                "\x19\x01",
+                token.DOMAIN_SEPARATOR(),
+                keccak256(abi.encode(PERMIT_TYPEHASH, signer, address(market), value, 0, deadline))
+            )
+        );
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
+        vm.prank(signer);
+        RequestId id = market.createRequestWithPermit(p, deadline, v, r, s);
+        assertEq(token.balanceOf(address(market)), value, "escrowed via permit");
+        assertEq(market.getRequest(id).client, signer, "client");
+        // A used (front-run) permit is ignored; without allowance the transfer reverts with a named error.
+        vm.prank(signer);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IERC20Errors.ERC20InsufficientAllowance.selector,
+                address(market),
+                0,
+                value
+            )
+        );
+        market.createRequestWithPermit(p, deadline, v, r, s);
+    }
+
+    function test_recordSeed_idempotentAndNotForFuturePeriods() public {
+        uint256 period = market.currentPeriod();
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__SeedUnavailable.selector,
+                period + 1
+            )
+        );
+        market.recordSeed(period + 1);
+        market.recordSeed(period);
+        bytes32 seed = market.seedOf(period);
+        assertEq(seed, keccak256(abi.encode(blockhash(period * PERIOD - 1), period)), "seed rule");
+        market.recordSeed(period);
+        assertEq(market.seedOf(period), seed, "unchanged");
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__SeedUnavailable.selector,
+                period + 1
+            )
+        );
+        market.challengesFor(P1, period + 1);
+        assertEq(market.challengesFor(P1, period).length, 0, "no units, no challenges");
+    }
+
+    function test_slotCalls_revertOnWrongStates() public {
+        register(P1);
+        register(P2);
+        RequestId id = newRequest(1, 1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__SlotNotFilled.selector, id, 0)
+        );
+        market.freeSlot(id, 0);
+        vm.expectRevert(
+            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__SlotNotFilled.selector, id, 0)
+        );
+        market.challengeSlot(id, 0, 0);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__WrongRequestState.selector,
+                id,
+                RequestState.Open
+            )
+        );
+        market.claimSlot(id, 0);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__SlotOutOfRange.selector,
+                id,
+                2,
+                2
+            )
+        );
+        market.claimSlot(id, 2);
+        RequestId unknown = RequestId.wrap(bytes32(uint256(7)));
+        (uint256 pb, bytes memory proof) = fillProof(id, 0);
+        vm.prank(P1);
+        vm.expectRevert(
+            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__UnknownRequest.selector, unknown)
+        );
+        market.fillSlot(unknown, 0, pb, proof);
+
+        fill(id, 0, P1);
+        fill(id, 1, P2);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__WrongRequestState.selector,
+                id,
+                RequestState.Started
+            )
+        );
+        market.cancelRequest(id);
+        RequestView memory r = market.getRequest(id);
+        rollToPeriod(r.endPeriod);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__RequestEnded.selector,
+                id,
+                r.endPeriod
+            )
+        );
+        market.freeSlot(id, 0);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__RequestEnded.selector,
+                id,
+                r.endPeriod
+            )
+        );
+        market.challengeSlot(id, 0, 0);
+        (pb, proof) = fillProof(id, 0);
+        vm.prank(P3);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__RequestEnded.selector,
+                id,
+                r.endPeriod
+            )
+        );
+        market.fillSlot(id, 0, pb, proof);
+        // Nothing proven: everything back to the client, collateral back to the providers.
+        market.claimSlot(id, 0);
+        market.claimSlot(id, 1);
+        assertEq(market.balanceOf(CLIENT), 2 * PRICE * 10, "client refunded");
+        assertEq(market.balanceOf(P1), COLLATERAL, "collateral back");
+    }
+
+    function test_challenge_onReassignedSlotReturnsBondWithoutSlash() public {
+        register(P1);
+        register(P2);
+        register(P3);
+        RequestId id = startedRequest(2, 1, providers3());
+        nextPeriod();
+        // P1 misses three periods and is freed while a targeted challenge on its slot is open.
+        vm.prank(REPORTER);
+        uint256 cid = market.challengeSlot(id, 0, 1);
+        for (uint256 i; i < 3; ++i) {
+            uint256 period = market.currentPeriod();
+            market.recordSeed(period);
+            nextPeriod();
+            market.markProofAsMissing(P1, period);
+        }
+        market.freeSlot(id, 0);
+        uint256 collateralBefore = market.getSlot(id, 0).collateral;
+        uint256 reporterBefore = market.balanceOf(REPORTER);
+        market.markChallengeFailed(cid);
+        assertEq(market.balanceOf(REPORTER), reporterBefore + TOKEN, "bond back, no reward");
+        assertEq(market.getSlot(id, 0).collateral, collateralBefore, "nothing slashed");
+        vm.expectRevert(
+            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__ChallengeNotOpen.selector, cid)
+        );
+        market.markChallengeFailed(cid);
+        vm.expectRevert(
+            abi.encodeWithSelector(IMarketplaceEvents.Marketplace__ChallengeNotOpen.selector, 99)
+        );
+        market.answerChallenge(99, "");
+    }
+
+    function test_answerChallenge_revertsOnWrongLength() public {
+        register(P1);
+        register(P2);
+        RequestId id = newRequest(1, 1);
+        fill(id, 0, P1);
+        token.approve(address(market), TOKEN);
+        uint256 cid = market.challengeSlot(id, 0, 2);
+        assertEq(market.getChallenge(cid).provider, P1, "challenged holder");
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__InvalidProofLength.selector,
+                128,
+                64
+            )
+        );
+        market.answerChallenge(cid, new bytes(64));
+    }
+
+    function test_failureBeforeStart_refundsWholeEscrow() public {
+        // P1 and P2 hold a started deal (so they keep proving); P3 fills one slot of a k = 2, m = 0
+        // request that never fills up, misses three periods and is freed: 1 free slot > m = 0.
+        register(P1);
+        register(P2);
+        RequestId id = newRequest(1, 1);
+        fill(id, 0, P1);
+        fill(id, 1, P2);
+        RequestParams memory p = requestParams(2, 0, uint64(SHARD), 10);
+        p.fillDeadline = uint64(block.timestamp + 30 days);
+        RequestId open = createRequest(p);
+        register(P3);
+        fill(open, 0, P3);
+        for (uint256 i; i < 3; ++i) {
+            nextPeriod();
+            uint256 period = market.currentPeriod();
+            market.recordSeed(period);
+            prove(P1);
+            prove(P2);
+            nextPeriod();
+            market.markProofAsMissing(P3, period);
+        }
+        uint256 clientBefore = market.balanceOf(CLIENT);
+        market.freeSlot(open, 0);
+        RequestView memory r = market.getRequest(open);
+        assertEq(uint256(r.state), uint256(RequestState.Failed), "failed before start");
+        assertEq(r.escrow, 0, "escrow refunded");
+        assertEq(
+            market.balanceOf(CLIENT) - clientBefore,
+            2 * PRICE * 10 + COLLATERAL / 2,
+            "escrow + half collateral"
+        );
+        market.claimSlot(open, 0);
+        assertEq(
+            market.balanceOf(CLIENT) - clientBefore,
+            2 * PRICE * 10 + COLLATERAL,
+            "bounty back to client"
+        );
+        id;
+    }
+}

@@ -202,13 +202,17 @@ describe("tessera gov (CLI against a Hardhat chain)", () => {
   }, 60_000);
 
   it("refuses out-of-bounds and malformed proposals with exit code 2", async () => {
-    const [out, json, unknown, none, dry] = await Promise.all([
+    const [out, json, unknown, none, dry, pay] = await Promise.all([
       tessera(alice, ["gov", "propose", "--set", "protocolFeeBps=5000"]),
       tessera(alice, ["--json", "gov", "propose", "--set", "slashBps=60%"]),
       tessera(alice, ["gov", "propose", "--set", "fee=1"]),
       tessera(alice, ["gov", "propose"]),
       tessera(alice, ["gov", "propose", "--set", "minStake=200tsr", "--dry-run"]),
+      tessera(alice, ["gov", "propose", "--pay", "10", "--to", bob.address]),
     ]);
+    expect(pay!.code).toBe(5);
+    expect(pay!.stderr).toContain("The treasury holds 0 TSR");
+    expect(pay!.stderr).toContain("Propose at most 0 TSR.");
     expect(dry!.code, dry!.stderr).toBe(0);
     expect(dry!.stdout).toContain("Dry run: the change is within the hard limits.");
     expect(dry!.stdout).toContain("  | - minStake: 100 TSR → 200 TSR");
@@ -324,6 +328,11 @@ describe("tessera gov (CLI against a Hardhat chain)", () => {
       "EXECUTED  Change protocol parameters: protocolFeeBps: 100 → 250",
     );
     expect(list.stdout).toContain("→ Marketplace.setParams(the parameters now in effect)");
+    const late = await tessera(bob, ["gov", "vote", id, "for"]);
+    expect(late.code).toBe(1);
+    expect(late.stderr).toMatch(
+      /Voting closed at \S+Z \(.* ago\); the proposal is executed\. Votes can no longer be cast\./,
+    );
     const missing = await tessera(alice, ["gov", "show", "42"]);
     expect(missing.code).toBe(4);
     expect(missing.stderr).toContain("No proposal 42");

@@ -137,6 +137,16 @@ async function rpc(url: string, method: string, params: unknown[] = []): Promise
   return body.result;
 }
 
+/** A base port b such that b…b+n-1, b+100…, b+200… are free on 127.0.0.1 (provider HTTP, TCP, WS). */
+export async function findFreePortBase(n: number, from = 20_000, span = 20_000): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = from + Math.floor(Math.random() * span);
+    const ports = [0, 100, 200].flatMap((off) => Array.from({ length: n }, (_, i) => base + off + i));
+    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base;
+  }
+  throw new Error("Could not find a free range of loopback ports.");
+}
+
 export function readDeployment(deploymentsDir: string, chainId: number): Deployment | undefined {
   const file = join(deploymentsDir, String(chainId), "addresses.json");
   if (!existsSync(file)) return undefined;

@@ -5,37 +5,18 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT, startStack, type Stack, type StackOptions } from "../../scripts/demo/stack.ts";
+import { REPO_ROOT, findFreePortBase, startStack, type Stack, type StackOptions } from "../../scripts/demo/stack.ts";
 
 export const CLI = join(REPO_ROOT, "cli", "src", "bin.ts");
-
-async function portFree(port: number): Promise<boolean> {
-  return await new Promise((resolve) => {
-    const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
-  });
-}
-
-/** A base port b such that b…b+n-1, b+100…, b+200… are free (provider HTTP, TCP, WS). */
-async function freePortBase(n: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
-    const ports = [0, 100, 200].flatMap((off) => Array.from({ length: n }, (_, i) => base + off + i));
-    if ((await Promise.all(ports.map(portFree))).every(Boolean)) return base;
-  }
-  throw new Error("no free port range");
-}
 
 export type TestStack = Stack & { tmp: string; deploymentsDir: string };
 
 export async function startTestStack(name: string, options: Partial<StackOptions> = {}): Promise<TestStack> {
   const tmp = mkdtempSync(join(tmpdir(), `tessera-${name}-`));
   const providers = options.providers ?? 6;
-  const base = await freePortBase(providers + 1);
+  const base = await findFreePortBase(providers + 1);
   const deploymentsDir = join(tmp, "deployments");
   mkdirSync(deploymentsDir, { recursive: true });
   const stack = await startStack({

@@ -22,7 +22,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { randomBytes, createCipheriv } from "node:crypto";
-import { REPO_ROOT, startStack } from "../../demo/stack.ts";
+import { REPO_ROOT, findFreePortBase, startStack } from "../../demo/stack.ts";
 import { encodeFile } from "../../../sdk/src/pipeline/index.ts";
 
 const { values } = parseArgs({
@@ -112,10 +112,11 @@ try {
   for (const [k, m] of layouts) {
     const n = k + m;
     log(`starting a stack with ${n} providers`);
+    const base = await findFreePortBase(n + 1);
     const stack = await startStack({
       dir: join(work, `stack-${k}-${m}`),
-      rpcPort: 38545,
-      providerPortBase: 38600,
+      rpcPort: base + n,
+      providerPortBase: base,
       providers: n,
       deploymentsDir: join(work, `deployments-${k}-${m}`),
       deployEnv: { TESSERA_PERIOD_BLOCKS: "20" },

@@ -25,6 +25,7 @@ import {
   listProposals,
   NoVotingPowerError,
   ParameterOutOfRangeError,
+  ProposalExpiredError,
   ProposalNotFoundError,
   ProposalStateError,
   ProposalThresholdError,
@@ -394,5 +395,14 @@ describe("governance actions (in-process Hardhat)", () => {
     });
     expect(after - before).toBe(parseEther("123.5"));
     expect((await getVotingPower(bob)).treasury).toBe(parseEther("1000") - parseEther("123.5"));
+
+    // Left queued past eta + the grace period (1 h), the raw proposal expires for good.
+    await increase(3601);
+    const expired = await executeProposal(bob, { proposalId: raw.proposalId }).catch((e) => e);
+    expect(expired).toBeInstanceOf(ProposalExpiredError);
+    expect(expired.shortMessage).toMatch(
+      /^The proposal expired at \S+Z \((\d+ min )?\d+ s ago\) without being executed; it can no longer run\. Propose it again\.$/,
+    );
+    expect((await getProposal(bob, { proposalId: raw.proposalId })).state).toBe("expired");
   });
 });

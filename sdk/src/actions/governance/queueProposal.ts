@@ -51,8 +51,9 @@ export async function queueProposal(
     "queue",
   );
   if (blocker) throw blocker;
+  let txHash: Hash;
   try {
-    const { hash } = await writeAndWait(
+    ({ hash: txHash } = await writeAndWait(
       client,
       {
         address: governor,
@@ -61,9 +62,7 @@ export async function queueProposal(
         args: [[...p.targets], [...p.values], [...p.calldatas], keccak256(toBytes(p.description))],
       },
       options,
-    );
-    const eta = (await readGovernor(client, "proposalEta", [p.id])) as bigint;
-    return { txHash: hash, proposalId: p.id, eta };
+    ));
   } catch (e) {
     const again = await queueOrExecuteBlocker(
       client,
@@ -72,4 +71,6 @@ export async function queueProposal(
     ).catch(() => undefined);
     throw again ?? governanceError(e, "queue", { proposalId: p.id });
   }
+  const eta = (await readGovernor(client, "proposalEta", [p.id])) as bigint;
+  return { txHash, proposalId: p.id, eta };
 }

@@ -146,6 +146,38 @@ function hashUp(leaves: Uint8Array, levels: number): Uint8Array {
   return layer;
 }
 
+/**
+ * Nodes at level `cut` of one batch of shard bytes. The batch must start at a multiple of
+ * 2^cut segments (4 KiB for cut 6); only the shard's last batch may end unaligned. Batches are
+ * independent, so they can be hashed on any thread in any order.
+ */
+export function hashBatchToCut(bytes: Uint8Array, cut: number): Uint8Array {
+  const segments = Math.ceil(bytes.length / SEGMENT_BYTES);
+  let input = bytes;
+  if (segments * SEGMENT_BYTES !== bytes.length) {
+    input = new Uint8Array(segments * SEGMENT_BYTES);
+    input.set(bytes);
+  }
+  return hashUp(hashLeaves(input), cut);
+}
+
+/** Serialised layers cut..depth and the root, from the complete cut layer. */
+export function layersFromCut(
+  cutLayer: Uint8Array,
+  nLeaves: number,
+): { root: Uint8Array; layers: Uint8Array } {
+  const { total, offsets, cut, lengths } = storedLayerOffsets(nLeaves);
+  const depth = lengths.length - 1;
+  const layers = new Uint8Array(total);
+  let layer = cutLayer;
+  layers.set(layer, offsets[0]!);
+  for (let h = cut; h < depth; h++) {
+    layer = hashLayer(layer, layer.length / NODE_BYTES);
+    layers.set(layer, offsets[h - cut + 1]!);
+  }
+  return { root: layer.slice(0, NODE_BYTES), layers };
+}
+
 export class ShardTreeBuilder {
   readonly size: number;
   readonly nLeaves: number;
@@ -202,15 +234,7 @@ export class ShardTreeBuilder {
     if (this.#received !== this.size)
       throw new RangeError(`received ${this.#received} of ${this.size} bytes`);
     this.#flush();
-    const { total, offsets } = storedLayerOffsets(this.nLeaves);
-    const layers = new Uint8Array(total);
-    let layer = this.#cutLayer;
-    layers.set(layer, offsets[0]!);
-    for (let h = this.cut; h < this.depth; h++) {
-      layer = hashLayer(layer, layer.length / NODE_BYTES);
-      layers.set(layer, offsets[h - this.cut + 1]!);
-    }
-    return { root: layer.slice(0, NODE_BYTES), layers };
+    return layersFromCut(this.#cutLayer, this.nLeaves);
   }
 }
 

@@ -1,40 +1,17 @@
 /**
- * Worker thread that builds shard trees (merkle.ts) off the main thread, so Merkle hashing
- * overlaps with receiving, writing and the UnixFS import. Jobs are multiplexed by id.
- * Messages in: {id, op:"init", size} | {id, op:"data", bytes} | {id, op:"finish"} | {id, op:"drop"}.
- * Messages out: {id, op:"ack"} per data message | {id, op:"done", root, layers} | {id, op:"error", message}.
+ * Worker thread for tree-pool.ts: hashes one batch of shard bytes up to the cut level
+ * (merkle.ts `hashBatchToCut`). In: {job, index, bytes, cut}. Out: {job, index, nodes}.
  */
 import { parentPort } from "node:worker_threads";
-import { ShardTreeBuilder } from "./merkle.ts";
+import { hashBatchToCut } from "./merkle.ts";
 
-const jobs = new Map<number, ShardTreeBuilder>();
-
-parentPort!.on("message", (msg: { id: number; op: string; size?: number; bytes?: Uint8Array }) => {
+parentPort!.on("message", (msg: { job: number; index: number; bytes: Uint8Array; cut: number }) => {
   try {
-    switch (msg.op) {
-      case "init":
-        jobs.set(msg.id, new ShardTreeBuilder(msg.size!));
-        return;
-      case "data":
-        jobs.get(msg.id)?.update(msg.bytes!);
-        parentPort!.postMessage({ id: msg.id, op: "ack" });
-        return;
-      case "finish": {
-        const b = jobs.get(msg.id);
-        jobs.delete(msg.id);
-        if (!b) throw new Error(`no tree job ${msg.id}`);
-        const { root, layers } = b.finish();
-        parentPort!.postMessage({ id: msg.id, op: "done", root, layers }, [
-          layers.buffer as ArrayBuffer,
-        ]);
-        return;
-      }
-      case "drop":
-        jobs.delete(msg.id);
-        return;
-    }
+    const nodes = hashBatchToCut(msg.bytes, msg.cut);
+    parentPort!.postMessage({ job: msg.job, index: msg.index, nodes }, [
+      nodes.buffer as ArrayBuffer,
+    ]);
   } catch (err) {
-    jobs.delete(msg.id);
-    parentPort!.postMessage({ id: msg.id, op: "error", message: (err as Error).message });
+    parentPort!.postMessage({ job: msg.job, index: msg.index, error: (err as Error).message });
   }
 });

@@ -194,7 +194,9 @@ describe("governance actions (in-process Hardhat)", () => {
       amount: parseEther("1"),
     }).catch((e) => e);
     expect(spend).toBeInstanceOf(TreasuryInsufficientError);
-    expect(spend.shortMessage).toMatch(/The treasury holds 0 TSR .* cannot pay 1 TSR/);
+    expect(spend.shortMessage).toMatch(
+      /^The treasury \(the Timelock 0x[0-9a-fA-F]{40}\) is empty, so it cannot pay 1 TSR\. Propose a spend once/,
+    );
     expect(await listProposals(alice)).toEqual([]);
   });
 
@@ -395,6 +397,14 @@ describe("governance actions (in-process Hardhat)", () => {
     });
     expect(after - before).toBe(parseEther("123.5"));
     expect((await getVotingPower(bob)).treasury).toBe(parseEther("1000") - parseEther("123.5"));
+    const tooMuch = await proposeTreasurySpend(bob, {
+      to: recipient,
+      amount: parseEther("1000"),
+    }).catch((e) => e);
+    expect(tooMuch).toBeInstanceOf(TreasuryInsufficientError);
+    expect(tooMuch.shortMessage).toBe(
+      "The treasury holds 876.5 TSR (plus 0 TSR of fees in the marketplace); it cannot pay 1,000 TSR. Propose at most 876.5 TSR.",
+    );
 
     // Left queued past eta + the grace period (1 h), the raw proposal expires for good.
     await increase(3601);

@@ -184,11 +184,13 @@ function nextStep(p: ProposalInfo): string {
     case "expired":
       return `expired${p.expiry !== undefined ? ` at ${when(p.expiry)}` : ""}; propose again`;
     case "defeated":
-      return "defeated";
+      return p.votes.for <= p.votes.against
+        ? "defeated: not more for than against"
+        : "defeated: quorum not reached";
     case "canceled":
-      return "canceled";
+      return "canceled by the proposer";
     case "executed":
-      return "executed";
+      return "executed: in effect";
   }
 }
 

@@ -58,6 +58,10 @@ export async function proposeTreasurySpend(
       }),
     ]),
   );
+  if (tokens + fees === 0n)
+    throw new TreasuryInsufficientError(
+      `The treasury (the Timelock ${timelock}) is empty, so it cannot pay ${formatTsr(parameters.amount)} TSR. Propose a spend once protocol fees or transfers have reached it.`,
+    );
   if (tokens + fees < parameters.amount)
     throw new TreasuryInsufficientError(
       `The treasury holds ${formatTsr(tokens)} TSR (plus ${formatTsr(fees)} TSR of fees in the marketplace); it cannot pay ${formatTsr(parameters.amount)} TSR. Propose at most ${formatTsr(tokens + fees)} TSR.`,

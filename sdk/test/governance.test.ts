@@ -18,12 +18,17 @@ import {
   createProposal,
   delegate,
   executeProposal,
+  formatDuration,
+  formatTsr,
+  formatWhen,
   getProposal,
   getVotingPower,
   InvalidParameterChangeError,
   InvalidVoteError,
   listProposals,
+  mergeParams,
   NoVotingPowerError,
+  parseVoteSupport,
   ParameterOutOfRangeError,
   ProposalExpiredError,
   ProposalNotFoundError,
@@ -37,6 +42,7 @@ import {
   TreasuryInsufficientError,
   VotingClosedError,
   VotingNotStartedError,
+  type MarketParams,
 } from "../src/actions/governance/index.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
@@ -414,5 +420,31 @@ describe("governance actions (in-process Hardhat)", () => {
       /^The proposal expired at \S+Z \((\d+ min )?\d+ s ago\) without being executed; it can no longer run\. Propose it again\.$/,
     );
     expect((await getProposal(bob, { proposalId: raw.proposalId })).state).toBe("expired");
+  });
+});
+
+describe("governance formatting and input parsing", () => {
+  it("formats durations, times relative to the chain clock and token amounts", () => {
+    expect(formatDuration(0n)).toBe("0 s");
+    expect(formatDuration(61n)).toBe("1 min 1 s");
+    expect(formatDuration(3_600n)).toBe("1 h");
+    expect(formatDuration(90_061n)).toBe("1 d 1 h");
+    expect(formatWhen(1_000n, 988n)).toBe("1970-01-01T00:16:40Z (in 12 s)");
+    expect(formatWhen(1_000n, 1_300n)).toBe("1970-01-01T00:16:40Z (5 min ago)");
+    expect(formatTsr(1_234_567n * 10n ** 17n)).toBe("123,456.7");
+  });
+
+  it("parses votes and merges parameter changes", () => {
+    expect(parseVoteSupport("For")).toEqual({ support: 1, name: "for" });
+    expect(parseVoteSupport(0)).toEqual({ support: 0, name: "against" });
+    expect(parseVoteSupport("abstain")).toEqual({ support: 2, name: "abstain" });
+    expect(() => parseVoteSupport("3")).toThrow(InvalidVoteError);
+    const current = { protocolFeeBps: 100, minStake: 10n ** 20n } as unknown as MarketParams;
+    expect(mergeParams(current, { protocolFeeBps: "250", minStake: 5n })).toEqual({
+      protocolFeeBps: 250,
+      minStake: 5n,
+    });
+    expect(() => mergeParams(current, { protocolFeeBps: "2.5" })).toThrow(/is not a whole number/);
+    expect(() => mergeParams(current, {})).toThrow(/No parameter to change/);
   });
 });

@@ -119,6 +119,35 @@ describe("erasure: Reed-Solomon", () => {
     );
   });
 
+  it("property: reconstructData rebuilds the data pieces from any k or more of n (10+4, 4+3)", async () => {
+    for (const [k, m] of [
+      [10, 4],
+      [4, 3],
+    ] as const) {
+      const n = k + m;
+      const coder = await loadErasureCoder({ k, m });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.shuffledSubarray([...Array(n).keys()], { minLength: k, maxLength: n }),
+          fc.integer({ min: 1, max: 200 }),
+          async (keep, piece) => {
+            const stripe = new Uint8Array(n * piece);
+            stripe.set(randomBytes(k * piece));
+            coder.encode(stripe);
+            const damaged = stripe.slice();
+            const present = Array.from({ length: n }, (_, i) => keep.includes(i));
+            present.forEach((p, i) => p || damaged.fill(0xee, i * piece, (i + 1) * piece));
+            coder.reconstructData(damaged, present);
+            expect(
+              Buffer.from(damaged.subarray(0, k * piece)).equals(stripe.subarray(0, k * piece)),
+            ).toBe(true);
+          },
+        ),
+        { numRuns: 40 },
+      );
+    }
+  });
+
   it("k−1 pieces fail with NotEnoughShardsError naming the missing shards", async () => {
     const coder = await loadErasureCoder({ k: 4, m: 2 });
     const stripe = new Uint8Array(6 * 10);

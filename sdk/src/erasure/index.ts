@@ -42,6 +42,11 @@ export type ErasureCoder = {
   encode(stripe: Uint8Array): void;
   /** Rebuild the data pieces marked absent in `present` (length n) in place; needs ≥ k present. */
   reconstruct(stripe: Uint8Array, present: readonly boolean[]): void;
+  /**
+   * Like reconstruct() but only the data pieces are guaranteed afterwards (missing parity pieces
+   * may be left as they were): about half the work when parity shards are missing too.
+   */
+  reconstructData(stripe: Uint8Array, present: readonly boolean[]): void;
 };
 
 let wasm: Promise<ReedSolomonErasure> | undefined;
@@ -119,6 +124,22 @@ export async function loadErasureCoder(
         `A stripe must be n = ${n} equal non-empty pieces; got ${stripe.length} bytes.`,
       );
   };
+  const run = (stripe: Uint8Array, present: readonly boolean[], reportAs: readonly boolean[]) => {
+    check(stripe);
+    if (present.length !== n)
+      throw new ErasureParamsError(`Expected ${n} availability flags, got ${present.length}.`);
+    const available = reportAs.flatMap((p, i) => (p ? [i] : []));
+    if (available.length < k) throw new NotEnoughShardsError({ k, n, available });
+    if (present.every(Boolean)) return;
+    const code = reconstructInPlace(rs, stripe, k, m, present);
+    if (code !== ReedSolomonErasure.RESULT_OK)
+      throw new NotEnoughShardsError({
+        k,
+        n,
+        available,
+        cause: new Error(ReedSolomonErasure.getResultMessage(code)),
+      });
+  };
   return {
     k,
     m,
@@ -131,21 +152,20 @@ export async function loadErasureCoder(
           `Reed-Solomon encode failed: ${ReedSolomonErasure.getResultMessage(code)}`,
         );
     },
+    reconstructData(stripe, present) {
+      // The decoder inverts the rows of the first k present pieces (in index order) and then
+      // recomputes every piece flagged absent. Flagging the absent pieces after the k-th present
+      // one as present leaves the decoding rows unchanged and skips recomputing them.
+      const flags = [...present];
+      let seen = 0;
+      for (let i = 0; i < flags.length; i++) {
+        if (seen >= k) flags[i] = true;
+        else if (flags[i]) seen++;
+      }
+      run(stripe, flags, present);
+    },
     reconstruct(stripe, present) {
-      check(stripe);
-      if (present.length !== n)
-        throw new ErasureParamsError(`Expected ${n} availability flags, got ${present.length}.`);
-      const available = present.flatMap((p, i) => (p ? [i] : []));
-      if (available.length < k) throw new NotEnoughShardsError({ k, n, available });
-      if (available.length === n) return;
-      const code = reconstructInPlace(rs, stripe, k, m, present);
-      if (code !== ReedSolomonErasure.RESULT_OK)
-        throw new NotEnoughShardsError({
-          k,
-          n,
-          available,
-          cause: new Error(ReedSolomonErasure.getResultMessage(code)),
-        });
+      run(stripe, present, present);
     },
   };
 }

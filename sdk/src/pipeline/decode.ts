@@ -254,7 +254,7 @@ export async function* readStripes(
       stripe.set(pieces[j]!, i * piece);
       present[i] = true;
     });
-    coder!.reconstruct(stripe, present);
+    coder!.reconstructData(stripe, present);
     yield stripe.subarray(0, k * piece);
   }
 }

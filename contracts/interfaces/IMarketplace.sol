@@ -54,8 +54,12 @@ interface IMarketplaceEvents {
     error Marketplace__SlotNotFillable(RequestId id, uint256 slot);
     /// @notice Slot `slot` of `id` is not filled.
     error Marketplace__SlotNotFilled(RequestId id, uint256 slot);
-    /// @notice `provider` already holds a slot of request `id`.
+    /// @notice `provider` holds a slot of request `id`, or was freed from one (a freed provider
+    /// may not take its own bounty by refilling).
     error Marketplace__AlreadyHoldsSlot(RequestId id, address provider);
+    /// @notice `provider` missed `misses` periods in a row (≥ the request's `maxMisses`): its
+    /// slots are being freed, so it may not take new ones until it proves a period again.
+    error Marketplace__ProviderDelinquent(address provider, uint256 misses, uint256 maxMisses);
     /// @notice The request pays `offered` per slot and period, below the provider's ask `ask`.
     error Marketplace__PriceBelowAsk(uint256 offered, uint256 ask);
     /// @notice The slot's holder has `misses` misses, fewer than `maxMisses`.

@@ -104,6 +104,13 @@ contract Marketplace is IMarketplace, MarketplaceBase {
         }
         if (_holds[id][msg.sender]) revert Marketplace__AlreadyHoldsSlot(id, msg.sender);
         Provider storage pr = _takeSlot(msg.sender, r.shardSize);
+        if (pr.counters.consecutiveMisses >= r.maxMisses) {
+            revert Marketplace__ProviderDelinquent(
+                msg.sender,
+                pr.counters.consecutiveMisses,
+                r.maxMisses
+            );
+        }
         {
             uint256 ask = uint256(pr.pricePerBytePeriod) * r.shardSize;
             if (r.pricePerSlotPeriod < ask)

@@ -268,7 +268,8 @@ abstract contract MarketplaceBase is IMarketplaceEvents, ProviderRegistry {
         s.holder = address(0);
         s.state = SlotState.Freed;
         s.misses = 0;
-        _holds[id][holder] = false;
+        // _holds[id][holder] stays true: a freed provider never takes a slot of this request
+        // again, so it cannot collect the bounty carved out of its own forfeited collateral.
         _removeUnits(holder, r, slot);
         _releaseSlot(holder, r.shardSize);
         _credit(r.client, refund);

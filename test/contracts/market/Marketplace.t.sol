@@ -705,6 +705,49 @@ contract MarketplaceProofTest is MarketFixture {
         r;
     }
 
+    function test_fillSlot_revertsWhenFreedProviderRefillsOrIsDelinquent() public {
+        for (uint256 i; i < 3; ++i) {
+            uint256 period = market.currentPeriod();
+            market.recordSeed(period);
+            prove(P2);
+            prove(P3);
+            nextPeriod();
+            market.markProofAsMissing(P1, period);
+        }
+        market.freeSlot(id, 0);
+        uint256 clientBefore = market.balanceOf(CLIENT);
+        uint256 p1Before = market.balanceOf(P1);
+
+        // P1 may not take back its own freed slot (and with it the bounty from its collateral).
+        (uint256 pb, bytes memory proof) = fillProof(id, 0);
+        vm.prank(P1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__AlreadyHoldsSlot.selector,
+                id,
+                P1
+            )
+        );
+        market.fillSlot(id, 0, pb, proof);
+
+        // Nor may it take slots of a new request while its misses stand.
+        RequestId other = newRequest(2, 1);
+        (pb, proof) = fillProof(other, 0);
+        vm.prank(P1);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IMarketplaceEvents.Marketplace__ProviderDelinquent.selector,
+                P1,
+                3,
+                3
+            )
+        );
+        market.fillSlot(other, 0, pb, proof);
+        assertEq(market.balanceOf(CLIENT), clientBefore, "client balance untouched");
+        assertEq(market.balanceOf(P1), p1Before, "provider balance untouched");
+        assertEq(uint256(market.getSlot(other, 0).state), uint256(SlotState.Empty), "still open");
+    }
+
     function test_freeSlot_failsRequestWhenMoreThanMFree() public {
         // P1 and P2 both miss three periods: two free slots > m = 1.
         for (uint256 i; i < 3; ++i) {

@@ -20,7 +20,9 @@ type Args = readonly unknown[];
 export const REVERT_MESSAGES: Record<string, (a: Args) => string> = {
   // Marketplace
   Marketplace__AlreadyHoldsSlot: (a) =>
-    `Provider ${a[1]} already holds a slot of request ${short(a[0])}; a provider may hold only one.`,
+    `Provider ${a[1]} holds, or was freed from, a slot of request ${short(a[0])}; a provider may hold only one and never retake a freed one. Choose another request or provider.`,
+  Marketplace__ProviderDelinquent: (a) =>
+    `Provider ${a[0]} missed ${a[1]} periods in a row (limit ${a[2]}); it must submit proofs for a period before it can take new slots.`,
   Marketplace__AlreadyProven: (a) => `Proofs for period ${a[1]} were already submitted by ${a[0]}.`,
   Marketplace__AlreadyReported: (a) =>
     `The missing proof of ${a[0]} for period ${a[1]} was already reported.`,

@@ -25,7 +25,9 @@ import {
   type HeliaNode,
 } from "../src/storage/helia.ts";
 import { leafCount, verifyProof } from "../src/storage/merkle.ts";
+import { ShardBlockstore } from "../src/storage/shard-blockstore.ts";
 import { ShardStore } from "../src/storage/shard-store.ts";
+import { FsBlockstore } from "blockstore-fs";
 
 const hex = (b: Uint8Array) => `0x${Buffer.from(b).toString("hex")}` as `0x${string}`;
 const reqId = (n: number) => `0x${n.toString(16).padStart(64, "0")}` as `0x${string}`;
@@ -191,6 +193,21 @@ describe("shard upload, storage and retrieval", () => {
       expect(verifyProof(Buffer.from(offer.root.slice(2), "hex"), n, leafIndex, proof)).toBe(true);
     }
     expect(metrics.registry.render()).toMatch(/tessera_provider_uploads_total\{result="ok"\} 1/);
+
+    // the bytes are on disk once: blocks/ holds only the dag-pb root, leaves come from the shard file
+    const blockBytes = (await listFiles(join(dir, "blocks"))).length;
+    expect(blockBytes).toBe(1);
+    // after a restart the leaf index is rebuilt from the shard DAGs
+    const again = new ShardBlockstore(new FsBlockstore(join(dir, "blocks")));
+    await again.open();
+    const reopened = new ShardStore(dir, again);
+    await reopened.open();
+    expect(await reopened.repairBlockstore()).toBe(0);
+    expect(await again.has(leaf)).toBe(true);
+    const chunks: Uint8Array[] = [];
+    for await (const c of again.get(leaf)) chunks.push(c);
+    expect(Buffer.concat(chunks).equals(data.subarray(0, 1 << 20))).toBe(true);
+    await again.close();
   });
 
   it("refuses a corrupted shard with ROOT_MISMATCH and stores nothing", async () => {

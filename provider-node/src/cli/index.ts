@@ -14,6 +14,7 @@ import { ChainService, INITIAL_CHAIN_STATE, type ChainState } from "../chain/cha
 import { loadDeployment } from "../chain/contracts.ts";
 import { loadConfig, type PartialConfig, type ProviderConfig } from "../config.ts";
 import { createProviderNode } from "../services/provider-node.ts";
+import { ShardBlockstore } from "../storage/shard-blockstore.ts";
 import { ShardStore } from "../storage/shard-store.ts";
 import { StateFile } from "../storage/state.ts";
 
@@ -119,7 +120,7 @@ async function offlineChain(config: ProviderConfig) {
     throw new Error("withdraw/unstake need rpcUrl and privateKey in the config, env or flags");
   const chainId = config.chainId ?? 31337;
   const log = pino({ level: config.logLevel ?? "warn" });
-  const blockstore = new FsBlockstore(join(config.dataDir, "blocks"));
+  const blockstore = new ShardBlockstore(new FsBlockstore(join(config.dataDir, "blocks")));
   await blockstore.open();
   const store = new ShardStore(config.dataDir, blockstore);
   await store.open();

@@ -13,6 +13,7 @@ import { tcp } from "@libp2p/tcp";
 import { webSockets } from "@libp2p/websockets";
 import { multiaddr } from "@multiformats/multiaddr";
 import { FsBlockstore } from "blockstore-fs";
+import { ShardBlockstore } from "./shard-blockstore.ts";
 import { LevelDatastore } from "datastore-level";
 import { createHeliaLight } from "helia";
 import { mkdir } from "node:fs/promises";
@@ -33,14 +34,14 @@ export type HeliaNodeConfig = {
 
 export type HeliaNode = HeliaWithLibp2p<{ identify: ReturnType<ReturnType<typeof identify>> }>;
 
-const rawStores = new WeakMap<object, { blockstore: FsBlockstore; datastore: LevelDatastore }>();
+const rawStores = new WeakMap<object, { blockstore: ShardBlockstore; datastore: LevelDatastore }>();
 
 export async function createHeliaNode(config: HeliaNodeConfig): Promise<HeliaNode> {
   const blocksDir = join(config.dataDir, "blocks");
   const dsDir = join(config.dataDir, "datastore");
   await mkdir(blocksDir, { recursive: true });
   await mkdir(dsDir, { recursive: true });
-  const blockstore = new FsBlockstore(blocksDir);
+  const blockstore = new ShardBlockstore(new FsBlockstore(blocksDir));
   const datastore = new LevelDatastore(dsDir);
   await blockstore.open();
   await datastore.open();
@@ -72,7 +73,7 @@ export async function createHeliaNode(config: HeliaNodeConfig): Promise<HeliaNod
 }
 
 /** The on-disk blockstore under Helia (no network fetch on a miss). */
-export function localBlockstore(node: HeliaNode): FsBlockstore {
+export function localBlockstore(node: HeliaNode): ShardBlockstore {
   const stores = rawStores.get(node);
   if (!stores) throw new Error("not a node from createHeliaNode");
   return stores.blockstore;

@@ -9,8 +9,8 @@
  * (awaited, so a slow disk slows the socket) — memory is one chunk + one 1 MiB hash batch.
  */
 import type { Blockstore } from "interface-blockstore";
+import { RAW_CODEC, walkDag, type ShardBlockstore } from "./shard-blockstore.ts";
 import { importer } from "ipfs-unixfs-importer";
-import { recursive } from "ipfs-unixfs-exporter";
 import { CID } from "multiformats/cid";
 import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
@@ -26,7 +26,7 @@ import {
 } from "node:fs/promises";
 import { join } from "node:path";
 import { Channel } from "./channel.ts";
-import { SHARD_IMPORTER_OPTIONS } from "./cid.ts";
+import { SHARD_IMPORTER_OPTIONS, UNIXFS_CHUNK_BYTES } from "./cid.ts";
 
 const WRITE_BATCH = 1 << 20;
 import { leafCount, proveLeaf, type ShardReader } from "./merkle.ts";
@@ -71,14 +71,19 @@ async function fsyncDir(path: string): Promise<void> {
   }
 }
 
-/** Blockstore wrapper that remembers which blocks it newly wrote, so a refused import can be undone. */
-class TrackingBlockstore {
+/**
+ * What the UnixFS importer writes to: raw leaves are dropped (their bytes are the shard file,
+ * served by ShardBlockstore once the shard is registered); dag-pb nodes go to blockstore-fs
+ * and are remembered so a refused upload can be undone.
+ */
+class ImportSink {
   readonly added: CID[] = [];
-  readonly inner: Blockstore;
-  constructor(inner: Blockstore) {
+  readonly inner: Pick<Blockstore, "put" | "has">;
+  constructor(inner: Pick<Blockstore, "put" | "has">) {
     this.inner = inner;
   }
   async put(cid: CID, bytes: Uint8Array, options?: object): Promise<CID> {
+    if (cid.code === RAW_CODEC) return cid;
     if (!(await this.inner.has(cid))) this.added.push(cid);
     await this.inner.put(cid, bytes, options as never);
     return cid;
@@ -91,11 +96,11 @@ class TrackingBlockstore {
 export class ShardStore {
   readonly dir: string;
   readonly #tmp: string;
-  readonly #blockstore: Blockstore;
+  readonly #blockstore: ShardBlockstore;
   readonly #index = new Map<string, ShardMeta>();
   readonly #byCid = new Map<string, string>();
 
-  constructor(dataDir: string, blockstore: Blockstore) {
+  constructor(dataDir: string, blockstore: ShardBlockstore) {
     this.dir = join(dataDir, "shards");
     this.#tmp = join(dataDir, "tmp");
     this.#blockstore = blockstore;
@@ -118,15 +123,36 @@ export class ShardStore {
     }
   }
 
-  /** Make sure every stored shard's DAG is in the blockstore (after a crash between rename and block flush). */
+  /**
+   * Index every stored shard's raw leaves in the blockstore (they are served from the shard
+   * files) and re-import the dag-pb nodes of any shard whose DAG root is missing (crash between
+   * the rename and the block writes). Returns the number of shards re-imported.
+   */
   async repairBlockstore(): Promise<number> {
     let repaired = 0;
     for (const [name, meta] of this.#index) {
-      if (await this.#blockstore.has(CID.parse(meta.cid))) continue;
-      await this.#import(join(this.dir, name, "shard"), this.#blockstore);
-      repaired++;
+      const root = CID.parse(meta.cid);
+      if (root.code !== RAW_CODEC && !(await this.#blockstore.inner.has(root))) {
+        await this.#import(join(this.dir, name, "shard"), new ImportSink(this.#blockstore.inner));
+        repaired++;
+      }
+      await this.#registerLeaves(name, meta);
     }
     return repaired;
+  }
+
+  async #registerLeaves(name: string, meta: ShardMeta): Promise<void> {
+    const { leaves } = await walkDag(CID.parse(meta.cid), this.#blockstore.inner);
+    const expected = Math.ceil(meta.size / UNIXFS_CHUNK_BYTES);
+    if (leaves.length !== expected) {
+      throw new Error(`shard ${name}: DAG has ${leaves.length} leaves, expected ${expected}`);
+    }
+    this.#blockstore.registerLeaves(
+      join(this.dir, name, "shard"),
+      meta.size,
+      UNIXFS_CHUNK_BYTES,
+      leaves,
+    );
   }
 
   get bytesStored(): number {
@@ -152,12 +178,12 @@ export class ShardStore {
     return join(this.dir, keyName(key), "shard");
   }
 
-  async #import(path: string, blockstore: Pick<Blockstore, "put" | "has">): Promise<CID> {
+  async #import(path: string, blockstore: ImportSink): Promise<CID> {
     let root: CID | undefined;
     const content = createReadStream(path, { highWaterMark: 1 << 20 });
     for await (const entry of importer(
       [{ content }],
-      blockstore as Blockstore,
+      blockstore as unknown as Blockstore,
       SHARD_IMPORTER_OPTIONS,
     ))
       root = entry.cid;
@@ -183,7 +209,7 @@ export class ShardStore {
     const work = join(this.#tmp, `${name}.${randomBytes(6).toString("hex")}`);
     await mkdir(work);
     let shardFh: FileHandle | undefined;
-    const tracker = new TrackingBlockstore(this.#blockstore);
+    const tracker = new ImportSink(this.#blockstore.inner);
     // The UnixFS import runs beside the receive loop, fed through a bounded channel: bytes are
     // hashed for the Merkle tree, written to the shard file and imported in one pass.
     const channel = new Channel<Uint8Array>(4);
@@ -267,6 +293,7 @@ export class ShardStore {
       await fsyncDir(this.dir);
       this.#index.set(name, meta);
       this.#byCid.set(meta.cid, name);
+      await this.#registerLeaves(name, meta);
       return meta;
     } catch (err) {
       builder?.abort();
@@ -275,7 +302,7 @@ export class ShardStore {
       await shardFh?.close().catch(() => {});
       await rm(work, { recursive: true, force: true });
       for (const cid of tracker.added)
-        await Promise.resolve(this.#blockstore.delete(cid)).catch(() => {});
+        await Promise.resolve(this.#blockstore.inner.delete(cid)).catch(() => {});
       if (err instanceof StoreError) throw err;
       if (options.signal?.aborted)
         throw new StoreError("ABORTED", "upload aborted before the shard was complete", {
@@ -305,15 +332,19 @@ export class ShardStore {
     if (!meta) return;
     this.#index.delete(name);
     this.#byCid.delete(meta.cid);
-    const stillUsed = [...this.#index.values()].some((m) => m.cid === meta.cid);
-    if (!stillUsed) {
-      try {
-        for await (const entry of recursive(CID.parse(meta.cid), this.#blockstore as never)) {
-          await Promise.resolve(this.#blockstore.delete(entry.cid)).catch(() => {});
-        }
-      } catch {
-        // blocks already gone
+    const other = [...this.#index.entries()].find(([, m]) => m.cid === meta.cid);
+    try {
+      const { leaves, nodes } = await walkDag(CID.parse(meta.cid), this.#blockstore.inner);
+      if (other) {
+        // identical bytes held for another slot: keep the blocks, serve them from that copy
+        await this.#registerLeaves(other[0], other[1]);
+      } else {
+        this.#blockstore.unregisterLeaves(leaves);
+        for (const cid of nodes)
+          await Promise.resolve(this.#blockstore.inner.delete(cid)).catch(() => {});
       }
+    } catch {
+      // DAG nodes already gone
     }
     await rm(join(this.dir, name), { recursive: true, force: true });
   }

@@ -30,6 +30,13 @@ const arg = (name: string, def: string) => {
 };
 const MiB = 1 << 20;
 
+/** user+system CPU seconds of a process (all its threads), from /proc. */
+async function cpuOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function rssOf(pid: number): Promise<number> {
   const s = await readFile(`/proc/${pid}/status`, "utf8");
   return Number(/VmRSS:\s+(\d+)/.exec(s)![1]) * 1024;
@@ -155,17 +162,21 @@ async function benchUpload(dir: string, shardMiB: number, rounds: number) {
   const plainFsync = await startChild(["--role", "plain", join(dir, "plain"), "fsync"]);
   const plainDiscard = await startChild(["--role", "plain", join(dir, "plain"), "discard"]);
   const best = { provider: Infinity, plainFsync: Infinity, plainDiscard: Infinity };
+  const cpu = { provider: 0, plainFsync: 0, plainDiscard: 0 };
+  const timed = async (
+    name: keyof typeof best,
+    child: { proc: ChildProcess; port: number },
+    path: string,
+  ) => {
+    const c0 = await cpuOf(child.proc.pid!);
+    best[name] = Math.min(best[name], await putFile(child.port, path, file, size));
+    cpu[name] += (await cpuOf(child.proc.pid!)) - c0;
+  };
   let id = 1;
   for (let r = 0; r < rounds; r++) {
-    best.plainDiscard = Math.min(
-      best.plainDiscard,
-      await putFile(plainDiscard.port, "/", file, size),
-    );
-    best.plainFsync = Math.min(best.plainFsync, await putFile(plainFsync.port, "/", file, size));
-    best.provider = Math.min(
-      best.provider,
-      await putFile(provider.port, reqPath(id++), file, size),
-    );
+    await timed("plainDiscard", plainDiscard, "/");
+    await timed("plainFsync", plainFsync, "/");
+    await timed("provider", provider, reqPath(id++));
   }
   for (const c of [provider, plainFsync, plainDiscard]) c.proc.kill();
   const mbps = (ms: number) => Math.round((size / 1e6 / (ms / 1000)) * 10) / 10;
@@ -177,6 +188,13 @@ async function benchUpload(dir: string, shardMiB: number, rounds: number) {
     plainHttpDiscardMBps: mbps(best.plainDiscard),
     ratioVsPlainToFile: Math.round((best.plainFsync / best.provider) * 100) / 100,
     ratioVsPlainDiscard: Math.round((best.plainDiscard / best.provider) * 100) / 100,
+    // server CPU seconds (all threads) per GiB received: independent of machine load
+    cpuSecondsPerGiB: Object.fromEntries(
+      Object.entries(cpu).map(([k, v]) => [
+        k,
+        Math.round((v / rounds / (size / 2 ** 30)) * 100) / 100,
+      ]),
+    ),
     target: "provider ≥ 0.5 × plain node:http upload of the same bytes",
   };
 }
@@ -219,7 +237,10 @@ async function benchProve(dir: string, slots: number, shardBytes: number) {
     join(REPO, "provider-node/src/storage/merkle.ts")
   );
   const { ShardStore } = await import(join(REPO, "provider-node/src/storage/shard-store.ts"));
-  const { MemoryBlockstore } = await import("blockstore-core/memory");
+  const { ShardBlockstore } = await import(
+    join(REPO, "provider-node/src/storage/shard-blockstore.ts")
+  );
+  const { FsBlockstore } = await import("blockstore-fs");
   const dataDir = join(dir, `prove-${slots}`);
   // lay out `slots` shards exactly as the store keeps them (shard, tree, meta.json)
   const roots: string[] = [];
@@ -251,7 +272,9 @@ async function benchProve(dir: string, slots: number, shardBytes: number) {
       }),
     );
   }
-  const store = new ShardStore(dataDir, new MemoryBlockstore());
+  const bs = new ShardBlockstore(new FsBlockstore(join(dataDir, "blocks")));
+  await bs.open();
+  const store = new ShardStore(dataDir, bs);
   await store.open();
   // challenges as the contract draws them: a uniform unit, then a leaf inside it (§3)
   const nLeaves = leafCount(shardBytes);

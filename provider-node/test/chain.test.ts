@@ -14,7 +14,10 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { parseEventLogs, type Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ChainService, INITIAL_CHAIN_STATE, type ChainState } from "../src/chain/chain-service.ts";
 import { loadDeployment } from "../src/chain/contracts.ts";
+import { providerMetrics } from "../src/services/metrics.ts";
+import { StateFile } from "../src/storage/state.ts";
 import type { ProviderConfig } from "../src/config.ts";
 import { createProviderNode, type ProviderNode } from "../src/services/provider-node.ts";
 import { account, freePort, REPO, startChain, type TestChain } from "./helpers/chain.ts";
@@ -309,5 +312,31 @@ describe("provider on a local chain", () => {
     expect(BigInt((JSON.parse(out) as { amount: string }).amount)).toBeGreaterThanOrEqual(
       collateral,
     );
+
+    // the gas-price cap: nothing is sent above it
+    const capped = new ChainService(
+      {
+        rpcUrl: chain.rpcUrl,
+        chainId: 31337,
+        privateKey: provB.privateKey,
+        deployment: loadDeployment(chain.deploymentsDir, 31337),
+        httpEndpoint: "",
+        multiaddr: "",
+        maxGasPriceGwei: "0.000000001",
+        withdrawEveryPeriods: 0,
+        pollIntervalMs: 1000,
+      },
+      {
+        store: nodeA.store,
+        state: new StateFile<ChainState>(join(dir, "capped-state.json"), {
+          ...INITIAL_CHAIN_STATE,
+        }),
+        metrics: providerMetrics(),
+        log: pino({ level: "silent" }),
+      },
+    );
+    const nonce = await chain.publicClient.getTransactionCount({ address: provB.address });
+    await expect(capped.requestUnstake(1n)).rejects.toThrow(/above the cap/);
+    expect(await chain.publicClient.getTransactionCount({ address: provB.address })).toBe(nonce);
   }, 180_000);
 });

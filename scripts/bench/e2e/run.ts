@@ -120,6 +120,8 @@ try {
       providers: n,
       deploymentsDir: join(work, `deployments-${k}-${m}`),
       deployEnv: { TESSERA_PERIOD_BLOCKS: "20" },
+      // 1 GiB with 4+2 makes 256 MiB + ε shards: allow up to 1 GiB per shard on this chain.
+      deployParameters: { TesseraMarketplace: { params: { maxShardSize: 1n << 30n } } },
       fundTokens: "1000000",
     });
     try {

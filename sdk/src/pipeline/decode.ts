@@ -21,7 +21,10 @@ import { checkChunkSize, decryptChunks } from "./chunks.ts";
 import { checkPieceBytes } from "./encode.ts";
 import { InvalidPipelineDataError, PipelineParamsError, ShardVerificationError } from "./errors.ts";
 import { iterateBytes } from "./source.ts";
-import type { ShardReader, ShardStore } from "./store.ts";
+import { memoryShardStore, type ShardReader, type ShardStore } from "./store.ts";
+
+/** Shard bytes (all fetches in flight) below which downloads are held in memory, not on disk. */
+export const SMALL_FILE_STORE_BYTES = 32 << 20;
 import type {
   ByteSource,
   PipelineCallOptions,
@@ -270,7 +273,12 @@ export async function* decodeFileChunks(
   options: DecodeOptions = {},
 ): AsyncGenerator<Uint8Array> {
   checkDecodeParams(params);
-  const store = options.store ?? defaultShardStore();
+  // Small files are held in memory (bounded by SMALL_FILE_STORE_BYTES); larger ones in the
+  // runtime's default store (temp files in Node).
+  const held =
+    params.shardSize * Math.min(params.k + params.m, options.concurrency ?? params.k + 2);
+  const store =
+    options.store ?? (held <= SMALL_FILE_STORE_BYTES ? memoryShardStore() : defaultShardStore());
   try {
     const readers = await fetchShards(sources, params, store, options);
     let total = 0;

@@ -151,6 +151,8 @@ export async function encodeFile(
     }
     const lastPiece = Math.ceil(filled / k);
     if (lastPiece === pieceBytes) {
+      // a recycled stripe holds old bytes: the padding after the last record must be zero
+      stripe.fill(0, filled, stripeData);
       await emit(stripe, pieceBytes);
     } else {
       const last = hasher.allocate(n * lastPiece);

@@ -142,6 +142,16 @@ describe("pipeline: round trips", () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
+  it("is deterministic: the same input, key and id give the same shards (hash-then-upload)", async () => {
+    const data = randomBytes(123_457);
+    const fileKey = randomBytes(32);
+    const fileId = randomBytes(16);
+    const a = await encode(data, { fileKey, fileId, chunkSize: 4096, pieceBytes: 64 * 1024 });
+    const b = await encode(data, { fileKey, fileId, chunkSize: 4096, pieceBytes: 64 * 1024 });
+    expect(a.result.shards).toEqual(b.result.shards);
+    a.shards.forEach((s, i) => expect(Buffer.from(s).equals(b.shards[i]!)).toBe(true));
+  });
+
   it("a last stripe that is short but needs full pieces is zero-padded (recycled stripe buffers)", async () => {
     // 23 chunks of ≤ 1000 B → 23 037 encrypted bytes = 44 stripes of 512 B + 509 B: the last piece
     // is a full 128 B, written into a reused buffer; found by the property test below.

@@ -80,6 +80,12 @@ describe("tessera end to end", () => {
     await ok(alice, ["get", "notes.txt", "-o", join(work, "v2")]);
     expect(readFileSync(join(work, "v1"), "utf8")).toBe("first version\n");
     expect(readFileSync(join(work, "v2"), "utf8")).toBe("second version\n");
+
+    await ok(alice, ["rm", "notes.txt", "--version", "1"]);
+    const versions = await ok(alice, ["--json", "ls", "--all-versions"]);
+    expect(versions.json.files.filter((f: { path: string }) => f.path === "notes.txt").map((f: { version: number }) => f.version)).toEqual([2]);
+    const gone = await alice.run(["get", "notes.txt", "--version", "1", "-o", join(work, "v1-again")]);
+    expect(gone.code).toBe(4);
   });
 
   it("shares a file by link, with and without a password; a wrong password is refused", async () => {

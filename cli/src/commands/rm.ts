@@ -11,9 +11,9 @@ export function register(program: Command): void {
     .argument("<path>", "path in your file index")
     .option("--version <n>", "remove only this version")
     .option("-r, --redundancy <k+m>", "redundancy of the new index object", "4+2")
-    .option("-d, --duration <time>", "storage time of the new index object", "30d")
+    .option("-d, --duration <time>", "storage time of the new index object (default 30d, capped at the chain's maximum)")
     .action(
-      action(async (ctx, path: string, opts: { version?: string; redundancy: string; duration: string }) => {
+      action(async (ctx, path: string, opts: { version?: string; redundancy: string; duration?: string }) => {
         const files = await import("../files.ts");
         const sdk = await import("../sdk.ts");
         const masterKey = await unlockMasterKey(ctx);
@@ -27,7 +27,12 @@ export function register(program: Command): void {
             ctx,
             masterKey,
             next,
-            { ...parseRedundancy(opts.redundancy), duration: parseDuration(opts.duration), confirm: false },
+            {
+              ...parseRedundancy(opts.redundancy),
+              duration: parseDuration(opts.duration ?? "30d"),
+              clampDuration: opts.duration === undefined,
+              confirm: false,
+            },
             progress,
           );
           progress.stop();

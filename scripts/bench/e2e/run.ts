@@ -13,7 +13,7 @@
  *   - "download": `tessera get` (fetch k-of-n, verify, rebuild, decrypt) as a child.
  * Throughputs are MB/s (10^6 bytes) of file bytes. Client peak RSS is the child's VmHWM.
  * Targets: upload ≥ 40 % of the pipeline-alone throughput; client peak RSS ≤ 300 MiB for the
- * 1 GiB file, and no larger for `--rss-size` (default 4 GiB; 0 to skip).
+ * 1 GiB file, and no larger for `--rss-size` (default 4 GiB, on the last layout; 0 to skip).
  */
 import { spawn } from "node:child_process";
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -136,7 +136,9 @@ try {
         TESSERA_YES: "1",
       };
       await timedCli(["keys", "init"], env);
-      const runSizes = [...sizes, ...(rssSize > 0 && !sizes.includes(rssSize) && k === layouts[0]![0] ? [rssSize] : [])];
+      // The RSS-only size (4 GiB) runs on the last layout (10+4: 4 GiB at 4+2 would need shards above 2^30 bytes).
+      const last = layouts[layouts.length - 1]!;
+      const runSizes = [...sizes, ...(rssSize > 0 && !sizes.includes(rssSize) && k === last[0] && m === last[1] ? [rssSize] : [])];
       for (const sizeMiB of runSizes) {
         const bytes = sizeMiB * MiB;
         const file = join(work, `data-${sizeMiB}`);
@@ -168,6 +170,7 @@ try {
           targets: {
             uploadAtLeast40PctOfPipeline: pipelineMBps ? uploadMBps >= 0.4 * pipelineMBps : undefined,
             clientRssAtMost300MiB: sizeMiB >= 1024 ? Math.max(put.peakRssMiB, get.peakRssMiB) <= 300 : undefined,
+            ...(rssOnly ? { rssOnlyRun: true } : {}),
           },
         });
       }

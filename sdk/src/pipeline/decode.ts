@@ -232,31 +232,31 @@ export async function* readStripes(
   const direct = chosen[k - 1] === k - 1; // all data shards present: no reconstruction
   const coder = direct ? undefined : await loadErasureCoder({ k, m });
   const stripes = Math.ceil(shardSize / pieceBytes);
+  const present = Array.from({ length: n }, (_, i) => chosen.includes(i));
   const read = (s: number) => {
     const offset = s * pieceBytes;
     const piece = Math.min(pieceBytes, shardSize - offset);
-    const p = Promise.all(chosen.map((i) => readers.get(i)!.read(offset, piece)));
+    // Reconstruction reads straight into the stripe buffer it rebuilds.
+    const stripe = direct ? undefined : new Uint8Array(n * piece);
+    const p = Promise.all(
+      chosen.map((i) =>
+        readers.get(i)!.read(offset, piece, stripe?.subarray(i * piece, (i + 1) * piece)),
+      ),
+    );
     p.catch(() => {}); // awaited in order below
-    return { piece, pieces: p };
+    return { piece, stripe, pieces: p };
   };
   // Read ahead: the next stripes' reads run while this one is rebuilt and decrypted.
   const ahead: ReturnType<typeof read>[] = [];
   for (let s = 0; s < stripes; s++) {
     signal?.throwIfAborted();
     while (ahead.length < 3 && s + ahead.length < stripes) ahead.push(read(s + ahead.length));
-    const next = ahead.shift()!;
-    const piece = next.piece;
-    const pieces = await next.pieces;
-    if (direct) {
-      for (const p of pieces) yield p;
+    const { piece, stripe, pieces } = ahead.shift()!;
+    const got = await pieces;
+    if (!stripe) {
+      for (const p of got) yield p;
       continue;
     }
-    const stripe = new Uint8Array(n * piece);
-    const present = Array.from({ length: n }, () => false);
-    chosen.forEach((i, j) => {
-      stripe.set(pieces[j]!, i * piece);
-      present[i] = true;
-    });
     coder!.reconstructData(stripe, present);
     yield stripe.subarray(0, k * piece);
   }

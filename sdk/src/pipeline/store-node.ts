@@ -26,8 +26,8 @@ export function tempFileShardStore(dir?: string): ShardStore {
         },
         commit() {
           return {
-            async read(offset, length) {
-              const out = new Uint8Array(length);
+            async read(offset, length, into) {
+              const out = into ?? new Uint8Array(length);
               let at = 0;
               while (at < length) {
                 const { bytesRead } = await handle.read(out, at, length - at, offset + at);

@@ -13,8 +13,8 @@ export type ShardWriter = {
 };
 
 export type ShardReader = {
-  /** Exactly `length` bytes at `offset`. */
-  read(offset: number, length: number): Promise<Uint8Array> | Uint8Array;
+  /** Exactly `length` bytes at `offset`, written into `into` (and returned) when given. */
+  read(offset: number, length: number, into?: Uint8Array): Promise<Uint8Array> | Uint8Array;
 };
 
 export type ShardStore = {
@@ -41,7 +41,14 @@ export function memoryShardStore(): ShardStore {
             at += p.length;
           }
           parts.length = 0;
-          return { read: (offset, length) => all.subarray(offset, offset + length) };
+          return {
+            read(offset, length, into) {
+              const view = all.subarray(offset, offset + length);
+              if (!into) return view;
+              into.set(view);
+              return into;
+            },
+          };
         },
         discard() {
           parts.length = 0;

@@ -234,10 +234,13 @@ async function wholePipeline(kind: Kind, data: Uint8Array, total: number) {
   try {
     const out: Record<string, number> = {};
     const compression = kind === "random" ? ("none" as const) : ("auto" as const);
-    out.uploadHashOnlyMBps = mbps(
-      total,
-      await time(() => encodeFile(stream(data, total), { fileKey, fileId, compression })),
-    );
+    // best of two: the machine is shared, a single run is often disturbed
+    const hashOnly = async () =>
+      mbps(
+        total,
+        await time(() => encodeFile(stream(data, total), { fileKey, fileId, compression })),
+      );
+    out.uploadHashOnlyMBps = Math.max(await hashOnly(), await hashOnly());
     const { sinks, paths } = await fileSinks(dir);
     let result!: Awaited<ReturnType<typeof encodeFile>>;
     out.uploadToFilesMBps = mbps(
@@ -252,17 +255,21 @@ async function wholePipeline(kind: Kind, data: Uint8Array, total: number) {
       fetch: () => createReadStream(p, { highWaterMark: PIECE }),
     }));
     let bytes = 0;
-    out.downloadMBps = mbps(
-      total,
-      await time(async () => {
-        for await (const piece of decodeFileChunks(sources, {
-          ...result,
-          fileKey,
-          shards: result.shards,
-        }))
-          bytes += piece.length;
-      }),
-    );
+    const download = async () => {
+      bytes = 0;
+      return mbps(
+        total,
+        await time(async () => {
+          for await (const piece of decodeFileChunks(sources, {
+            ...result,
+            fileKey,
+            shards: result.shards,
+          }))
+            bytes += piece.length;
+        }),
+      );
+    };
+    out.downloadMBps = Math.max(await download(), await download());
     if (bytes !== total) throw new Error(`download returned ${bytes} bytes, expected ${total}`);
     out.encryptedToPlainRatio = Math.round((result.encryptedSize / total) * 1000) / 1000;
     return out;

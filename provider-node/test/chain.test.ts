@@ -44,7 +44,9 @@ async function scanFor(dir: string, needle: Buffer): Promise<string[]> {
   for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
     if (!e.isFile()) continue;
     const path = join(e.parentPath, e.name);
-    if ((await readFile(path)).includes(needle)) hits.push(path);
+    // a live node may rename its state file between readdir and readFile
+    const bytes = await readFile(path).catch(() => undefined);
+    if (bytes?.includes(needle)) hits.push(path);
   }
   return hits;
 }
@@ -53,6 +55,7 @@ describe("provider on a local chain", () => {
   let dir: string;
   let chain: TestChain;
   let nodeA: ProviderNode; // in-process
+  let cfgA: ProviderConfig;
   let procB: ChildProcess | undefined; // child process, killed with SIGKILL
   let configB: ProviderConfig;
   let configBFile: string;
@@ -66,7 +69,7 @@ describe("provider on a local chain", () => {
       [join(REPO, "provider-node/src/cli/index.ts"), "start", "--config", configBFile],
       {
         cwd: REPO,
-        stdio: ["ignore", "ignore", "inherit"],
+        stdio: ["ignore", process.env.PROVIDER_TEST_LOG ? "inherit" : "ignore", "inherit"],
       },
     );
     await waitFor(
@@ -98,13 +101,7 @@ describe("provider on a local chain", () => {
       pollIntervalMs: 100,
       logLevel: "warn",
     });
-    const cfgA = base(
-      "provA",
-      provA.privateKey,
-      await freePort(),
-      await freePort(),
-      await freePort(),
-    );
+    cfgA = base("provA", provA.privateKey, await freePort(), await freePort(), await freePort());
     nodeA = await createProviderNode(cfgA, {
       logger: pino({ level: "warn" }),
       deployment: loadDeployment(chain.deploymentsDir, 31337),
@@ -339,4 +336,72 @@ describe("provider on a local chain", () => {
     await expect(capped.requestUnstake(1n)).rejects.toThrow(/above the cap/);
     expect(await chain.publicClient.getTransactionCount({ address: provB.address })).toBe(nonce);
   }, 180_000);
+
+  it("releases the space of a slot freed after missed proofs, from events seen after a restart", async () => {
+    if (!procB) await startB();
+    const data = [randomBytes(70_000), randomBytes(70_000)];
+    const { shardCid, merkleRoot } = await import("@tessera/sdk");
+    const roots = data.map((d) => `0x${Buffer.from(merkleRoot(d)).toString("hex")}`);
+    const cids = await Promise.all(data.map(async (d) => (await shardCid(d)).toString()));
+    const price = 70_000n * 2n;
+    await chain.write(client, "token", "approve", [chain.marketplace, price * 2n * 50n]);
+    const { logs } = await chain.write(client, "market", "createRequest", [
+      {
+        k: 1,
+        m: 1,
+        shardSize: 70_000n,
+        durationPeriods: 50,
+        pricePerSlotPeriod: price,
+        collateralPerSlot: TOKEN,
+        fillDeadline: BigInt(Math.floor(Date.now() / 1000) + 3600),
+        roots,
+        cids,
+      },
+    ]);
+    const requestId = (
+      parseEventLogs({
+        abi: chain.marketplaceAbi,
+        logs: logs as never,
+        eventName: "RequestCreated",
+      })[0] as unknown as {
+        args: { id: Hex };
+      }
+    ).args.id;
+    for (const [slot, url] of [nodeA.httpUrl, `http://127.0.0.1:${configB.http.port}`].entries()) {
+      const res = await fetch(`${url}/v1/requests/${requestId}/slots/${slot}`, {
+        method: "PUT",
+        body: data[slot]! as BodyInit,
+      });
+      expect(res.status).toBe(201);
+    }
+    expect(nodeA.store.get({ requestId, slot: 0 })).toBeDefined();
+
+    // A goes down; anyone reports its missing proofs until its slots may be freed
+    await nodeA.stop();
+    const start = Number(await chain.read<bigint>("market", "currentPeriod"));
+    for (let p = start + 1; p <= start + 3; p++) {
+      // B (still up) records each period's seed and proves; A's periods are then missing
+      await chain.mineToPeriod(BigInt(p));
+      await waitFor(`B proves period ${p}`, () =>
+        chain.read<boolean>("market", "isProven", [provB.address, BigInt(p)]),
+      );
+      await chain.mineToPeriod(BigInt(p + 1));
+      await chain.write(client, "market", "markProofAsMissing", [provA.address, BigInt(p)]);
+    }
+    await chain.write(client, "market", "freeSlot", [requestId, 0n]);
+
+    // back up, A replays the events it missed, sees its slot freed and deletes the shard
+    nodeA = await createProviderNode(cfgA, {
+      logger: pino({ level: "warn" }),
+      deployment: loadDeployment(chain.deploymentsDir, 31337),
+    });
+    await nodeA.start();
+    await waitFor(
+      "A deletes the freed shard",
+      async () => !nodeA.store.get({ requestId, slot: 0 }),
+    );
+    expect(
+      await scanFor(join(nodeA.config.dataDir, "shards"), Buffer.from(data[0]!.subarray(0, 64))),
+    ).toEqual([]);
+  }, 120_000);
 });

@@ -20,7 +20,6 @@ import {
   http,
   keccak256,
   maxUint256,
-  nonceManager,
   parseGwei,
   parseUnits,
   type Address,
@@ -149,7 +148,10 @@ export class ChainService implements UploadAuthority {
     this.#state = deps.state;
     this.#metrics = deps.metrics;
     this.#log = deps.log;
-    this.account = privateKeyToAccount(config.privateKey, { nonceManager });
+    // No local nonce manager: transactions are serialised (one in flight, receipt awaited), so
+    // the node's pending nonce is always right, and a send that fails before broadcast (gas
+    // estimation reverting) cannot leave a nonce gap that would stall every later transaction.
+    this.account = privateKeyToAccount(config.privateKey);
     const chain = defineChain({
       id: config.chainId,
       name: `chain-${config.chainId}`,
@@ -160,6 +162,7 @@ export class ChainService implements UploadAuthority {
       chain,
       transport: http(config.rpcUrl),
       pollingInterval: 100,
+      cacheTime: 0, // a stale block number would mis-time period work
     }) as PublicClient;
     this.wallet = createWalletClient({
       chain,
@@ -220,7 +223,8 @@ export class ChainService implements UploadAuthority {
         account: this.account,
       });
       const hash = await this.wallet.writeContract(request as never);
-      const receipt = await this.public.waitForTransactionReceipt({ hash });
+      this.#log.debug({ functionName, hash }, "transaction sent");
+      const receipt = await this.public.waitForTransactionReceipt({ hash, timeout: 180_000 });
       this.#metrics.gasSpent({}, Number(receipt.gasUsed * receipt.effectiveGasPrice));
       if (receipt.status !== "success")
         throw new Error(`${functionName} transaction ${hash} reverted`);
@@ -618,6 +622,25 @@ export class ChainService implements UploadAuthority {
       return;
     }
     const proof = await this.#store.prove(meta, Number(leaf));
+    if (
+      !verifyProof(
+        Buffer.from(meta.root.slice(2), "hex"),
+        leafCount(meta.size),
+        Number(leaf),
+        proof,
+      )
+    ) {
+      // the stored bytes no longer match the commitment: do not spend gas on a reverting answer
+      this.#metrics.errors({ kind: "damaged_shard" });
+      this.#log.error(
+        { challengeId: key, requestId: id, slot: Number(slot), leaf: Number(leaf) },
+        "cannot answer targeted challenge: the stored shard is damaged at the challenged leaf",
+      );
+      await this.#state.update({
+        answeredChallenges: [...this.#state.value.answeredChallenges, key].slice(-1000),
+      });
+      return;
+    }
     const hash = await this.#write("answerChallenge", [
       challengeId,
       `0x${Buffer.from(proof).toString("hex")}`,
@@ -680,6 +703,10 @@ export class ChainService implements UploadAuthority {
       this.address,
       period,
     ]);
+    this.#log.debug(
+      { period: Number(period), head: Number(head), challenges: challenges.length },
+      "proving period",
+    );
     if (challenges.length === 0) return;
     const t0 = performance.now();
     const proofs = await this.buildProofs(challenges);

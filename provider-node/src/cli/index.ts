@@ -119,7 +119,8 @@ async function offlineChain(config: ProviderConfig) {
   if (!config.rpcUrl || !config.privateKey)
     throw new Error("withdraw/unstake need rpcUrl and privateKey in the config, env or flags");
   const chainId = config.chainId ?? 31337;
-  const log = pino({ level: config.logLevel ?? "warn" });
+  // stdout carries the command's JSON result; logs go to stderr
+  const log = pino({ level: config.logLevel ?? "warn" }, pino.destination(2));
   const blockstore = new ShardBlockstore(new FsBlockstore(join(config.dataDir, "blocks")));
   await blockstore.open();
   const store = new ShardStore(config.dataDir, blockstore);

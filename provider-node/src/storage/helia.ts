@@ -34,6 +34,21 @@ export type HeliaNodeConfig = {
 
 export type HeliaNode = HeliaWithLibp2p<{ identify: ReturnType<ReturnType<typeof identify>> }>;
 
+/** LevelDatastore that ignores writes racing with shutdown (libp2p's peer store can flush late). */
+class ClosableLevelDatastore extends LevelDatastore {
+  #closed = false;
+  override async close(): Promise<void> {
+    this.#closed = true;
+    await super.close();
+  }
+  override async put(
+    ...args: Parameters<LevelDatastore["put"]>
+  ): ReturnType<LevelDatastore["put"]> {
+    if (this.#closed) return args[0];
+    return super.put(...args);
+  }
+}
+
 const rawStores = new WeakMap<object, { blockstore: ShardBlockstore; datastore: LevelDatastore }>();
 
 export async function createHeliaNode(config: HeliaNodeConfig): Promise<HeliaNode> {
@@ -42,7 +57,7 @@ export async function createHeliaNode(config: HeliaNodeConfig): Promise<HeliaNod
   await mkdir(blocksDir, { recursive: true });
   await mkdir(dsDir, { recursive: true });
   const blockstore = new ShardBlockstore(new FsBlockstore(blocksDir));
-  const datastore = new LevelDatastore(dsDir);
+  const datastore = new ClosableLevelDatastore(dsDir);
   await blockstore.open();
   await datastore.open();
   const host = config.host ?? "127.0.0.1";

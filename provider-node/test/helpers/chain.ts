@@ -116,6 +116,7 @@ export async function startChain(options: {
     chain,
     transport: http(rpcUrl),
     pollingInterval: 50,
+    cacheTime: 0,
   }) as PublicClient;
   const deadline = Date.now() + 60_000;
   for (;;) {

@@ -6,7 +6,7 @@
  * third is not (the error names the missing shards).
  */
 import { randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -86,6 +86,19 @@ describe("tessera end to end", () => {
     expect(versions.json.files.filter((f: { path: string }) => f.path === "notes.txt").map((f: { version: number }) => f.version)).toEqual([2]);
     const gone = await alice.run(["get", "notes.txt", "--version", "1", "-o", join(work, "v1-again")]);
     expect(gone.code).toBe(4);
+  });
+
+  it("stores a directory file by file under its name (or --as)", async () => {
+    const dir = join(work, "album");
+    mkdirSync(join(dir, "2024"), { recursive: true });
+    writeFileSync(join(dir, "cover.txt"), "cover\n");
+    writeFileSync(join(dir, "2024", "track.txt"), "track\n");
+    const put = await ok(alice, ["--json", "put", dir, "--as", "music/album", "--duration", "2000p"]);
+    expect(put.json.files.map((f: { path: string }) => f.path).sort()).toEqual(["music/album/2024/track.txt", "music/album/cover.txt"]);
+    const ls = await ok(alice, ["--json", "ls", "music"]);
+    expect(ls.json.files).toHaveLength(2);
+    await ok(alice, ["get", "music/album/2024/track.txt", "-o", join(work, "track.out")]);
+    expect(readFileSync(join(work, "track.out"), "utf8")).toBe("track\n");
   });
 
   it("shares a file by link, with and without a password; a wrong password is refused", async () => {

@@ -133,6 +133,7 @@ export class ChainService implements UploadAuthority {
   #capacity = 0n;
   #provider: ProviderView | undefined;
   #lastError: string | undefined;
+  #lateWarned = -1n;
 
   constructor(
     config: ChainServiceConfig,
@@ -688,6 +689,17 @@ export class ChainService implements UploadAuthority {
       if (!proven) this.#metrics.proofsMissed();
     }
     const start = period * this.#periodBlocks;
+    if (head === start + this.#periodBlocks - 1n) {
+      // the next transaction is mined in the next period: too late for this one
+      if (this.#lateWarned !== period) {
+        this.#lateWarned = period;
+        this.#log.warn(
+          { period: Number(period) },
+          "period ends with this block; cannot prove it in time",
+        );
+      }
+      return;
+    }
     const seed = await this.#read<Hex>("seedOf", [period]);
     if (BigInt(seed) === 0n) {
       if (head - start >= 256n) return; // seed can no longer be recorded: the period is void

@@ -153,7 +153,7 @@ export class ProviderHttpServer {
             )
           : new ApiError("INTERNAL", "internal error; see the provider's log", { cause: err });
     if (apiErr.code === "INTERNAL") this.#deps.log.error({ err }, "request failed");
-    else this.#deps.log.info({ code: apiErr.code, msg: apiErr.message }, "request refused");
+    else this.#deps.log.info({ code: apiErr.code, reason: apiErr.message }, "request refused");
     if (res.headersSent) {
       res.destroy();
       return;

@@ -24,7 +24,8 @@ const BATCH_BYTES = 1 << 20;
 const MAX_IN_FLIGHT = 8;
 /** Shards of at least this size are hashed on worker threads. */
 export const OFF_THREAD_MIN_BYTES = 8 << 20;
-const WORKERS = Math.max(1, Math.min(4, availableParallelism()));
+const WORKERS =
+  Number(process.env.TESSERA_TREE_WORKERS) || Math.max(1, Math.min(4, availableParallelism()));
 
 type Reply = { job: number; index: number; nodes?: Uint8Array; error?: string };
 const workers: Worker[] = [];

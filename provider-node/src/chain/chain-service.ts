@@ -134,6 +134,7 @@ export class ChainService implements UploadAuthority {
   #provider: ProviderView | undefined;
   #lastError: string | undefined;
   #lateWarned = -1n;
+  readonly #startChecked = new Map<string, bigint>();
 
   constructor(
     config: ChainServiceConfig,
@@ -470,6 +471,25 @@ export class ChainService implements UploadAuthority {
       return hash;
     } catch (err) {
       const name = revertName(err);
+      if (name === undefined) {
+        // not a revert (timeout, RPC hiccup after sending): the fill may have been mined anyway,
+        // and a slot we hold must never lose its shard
+        const slot = await this.#read<SlotView>("getSlot", [
+          meta.requestId,
+          BigInt(meta.slot),
+        ]).catch(() => undefined);
+        if (
+          slot &&
+          SLOT_STATE[slot.state] === "Filled" &&
+          slot.provider.toLowerCase() === this.address.toLowerCase()
+        ) {
+          this.#log.warn(
+            { err: errInfo(err), requestId: meta.requestId, slot: meta.slot },
+            "fill confirmed on chain after an error",
+          );
+          return "0x";
+        }
+      }
       if (name?.includes("SlotNotFillable"))
         throw new ApiError(
           "SLOT_TAKEN",
@@ -584,6 +604,13 @@ export class ChainService implements UploadAuthority {
           );
           await this.#store.remove(meta);
           this.#log.info({ requestId: id, slot: meta.slot, reason: name }, "released slot");
+        }
+        return;
+      }
+      case "RequestStarted": {
+        const endPeriod = Number(args.endPeriod as bigint);
+        for (const m of this.#store.list().filter((x) => x.requestId === id?.toLowerCase())) {
+          await this.#store.update(m, { endPeriod });
         }
         return;
       }
@@ -751,6 +778,9 @@ export class ChainService implements UploadAuthority {
       const meta = metas[0]!;
       let endPeriod = meta.endPeriod;
       if (endPeriod === undefined) {
+        // normally set from RequestStarted; look it up at most once per period otherwise
+        if (this.#startChecked.get(requestId) === period) continue;
+        this.#startChecked.set(requestId, period);
         const req = await this.#read<RequestView>("getRequest", [requestId]);
         if (REQUEST_STATE[req.state] !== "Started") continue;
         endPeriod = req.endPeriod;

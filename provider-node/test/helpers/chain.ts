@@ -89,7 +89,7 @@ export async function startChain(options: {
       "--config",
       join(REPO, "provider-node/test/helpers/hardhat-node.config.ts"),
       "--network",
-      "unlimited",
+      "local",
       "node",
       "--hostname",
       "127.0.0.1",

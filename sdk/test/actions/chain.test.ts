@@ -64,7 +64,7 @@ describe("chain actions (in-process Hardhat)", () => {
     if (!existsSync(`${REPO}/artifacts/contracts/market/Marketplace.sol/Marketplace.json`)) {
       await hre.tasks.getTask("build").run({ quiet: true });
     }
-    conn = await hre.network.create({ override: { allowUnlimitedContractSize: true } } as never);
+    conn = await hre.network.create();
     const publicClient = await conn.viem.getPublicClient();
     const [w0, w1, w2] = await conn.viem.getWalletClients();
     const token = await conn.viem.deployContract("TesseraToken", [w0!.account.address]);

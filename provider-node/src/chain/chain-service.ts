@@ -224,7 +224,18 @@ export class ChainService implements UploadAuthority {
         args,
         account: this.account,
       });
-      const hash = await this.wallet.writeContract(request as never);
+      // State can change between estimation and inclusion (another provider's fill can make ours
+      // the one that starts the deal, which costs more), so every transaction gets headroom over
+      // its estimate; unused gas is not charged.
+      const estimate = await this.public.estimateContractGas({
+        address,
+        abi,
+        functionName,
+        args,
+        account: this.account,
+      });
+      const gas = estimate + estimate / 4n + 50_000n;
+      const hash = await this.wallet.writeContract({ ...(request as object), gas } as never);
       this.#log.debug({ functionName, hash }, "transaction sent");
       const receipt = await this.public.waitForTransactionReceipt({ hash, timeout: 180_000 });
       this.#metrics.gasSpent({}, Number(receipt.gasUsed * receipt.effectiveGasPrice));
@@ -232,6 +243,16 @@ export class ChainService implements UploadAuthority {
         throw new Error(`${functionName} transaction ${hash} reverted`);
       return hash;
     });
+  }
+
+  /** Send a Marketplace transaction through this node's one transaction queue (simulated first, gas cap). */
+  send(functionName: string, args: readonly unknown[]): Promise<Hex> {
+    return this.#write(functionName, args);
+  }
+
+  /** Read a Marketplace view. */
+  read<T>(functionName: string, args: readonly unknown[] = []): Promise<T> {
+    return this.#read<T>(functionName, args);
   }
 
   // ------------------------------------------------------------------ lifecycle

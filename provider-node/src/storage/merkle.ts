@@ -136,15 +136,67 @@ function hashLeaves(bytes: Uint8Array): Uint8Array {
 }
 
 /**
- * Hash `leaves` (a contiguous run starting at a multiple of 2^levels, whose count is already
- * clamped to the real layer length) up `levels` levels. Missing right children are ZERO,
- * exactly the protocol's odd-layer rule, because a run only ends early at the end of a layer.
+ * Hashes whole batches up to a level with two reusable scratch buffers (one per thread): the
+ * 32-byte digests of a layer are turned in place into the next layer's 64-byte messages
+ * (left16 ‖ right16 ‖ NODE_PAD — message p lies exactly over digests 2p and 2p+1), so each
+ * level is one `hashInto` call over all of the batch's nodes, with no allocation.
  */
-function hashUp(leaves: Uint8Array, levels: number): Uint8Array {
-  let layer = leaves;
-  for (let h = 0; h < levels; h++) layer = hashLayer(layer, layer.length / NODE_BYTES);
-  return layer;
+export class BatchHasher {
+  #a = new Uint8Array(0);
+  #b = new Uint8Array(0);
+
+  /** Nodes at level `cut` (16 bytes each) of `bytes`, zero-padded to whole segments. */
+  toCut(bytes: Uint8Array, cut: number): Uint8Array {
+    const segments = Math.ceil(bytes.length / SEGMENT_BYTES);
+    let input = bytes;
+    if (segments * SEGMENT_BYTES !== bytes.length || bytes.byteOffset % 4 !== 0) {
+      input = new Uint8Array(segments * SEGMENT_BYTES);
+      input.set(bytes);
+    }
+    const need = segments * 32 + 64;
+    if (this.#a.length < need) {
+      this.#a = new Uint8Array(need);
+      this.#b = new Uint8Array(need);
+    }
+    let cur = this.#a;
+    let next = this.#b;
+    hashInto(input, cur.subarray(0, segments * 32));
+    let count = segments;
+    for (let h = 0; h < cut; h++) {
+      const parents = Math.ceil(count / 2);
+      const full = count >> 1;
+      const m = new Uint32Array(cur.buffer, 0, parents * 16);
+      for (let p = 0; p < full; p++) {
+        const o = p * 16;
+        m[o + 4] = m[o + 8]!;
+        m[o + 5] = m[o + 9]!;
+        m[o + 6] = m[o + 10]!;
+        m[o + 7] = m[o + 11]!;
+        m[o + 8] = 0;
+        m[o + 9] = 0;
+        m[o + 10] = 0;
+        m[o + 11] = 0;
+        m[o + 12] = 0;
+        m[o + 13] = 0;
+        m[o + 14] = 0;
+        m[o + 15] = 0;
+        cur[o * 4 + 32] = 1; // NODE_PAD
+      }
+      if (parents > full) {
+        // odd layer: the missing right child is ZERO
+        const o = full * 16;
+        for (let k = 4; k < 16; k++) m[o + k] = 0;
+        cur[o * 4 + 32] = 1;
+      }
+      hashInto(cur.subarray(0, parents * 64), next.subarray(0, parents * 32));
+      [cur, next] = [next, cur];
+      count = parents;
+    }
+    return truncate(cur.subarray(0, count * 32), count);
+  }
 }
+
+let sharedHasher: BatchHasher | undefined;
 
 /**
  * Nodes at level `cut` of one batch of shard bytes. The batch must start at a multiple of
@@ -152,13 +204,7 @@ function hashUp(leaves: Uint8Array, levels: number): Uint8Array {
  * independent, so they can be hashed on any thread in any order.
  */
 export function hashBatchToCut(bytes: Uint8Array, cut: number): Uint8Array {
-  const segments = Math.ceil(bytes.length / SEGMENT_BYTES);
-  let input = bytes;
-  if (segments * SEGMENT_BYTES !== bytes.length) {
-    input = new Uint8Array(segments * SEGMENT_BYTES);
-    input.set(bytes);
-  }
-  return hashUp(hashLeaves(input), cut);
+  return (sharedHasher ??= new BatchHasher()).toCut(bytes, cut);
 }
 
 /** Serialised layers cut..depth and the root, from the complete cut layer. */
@@ -222,8 +268,7 @@ export class ShardTreeBuilder {
     const segments = Math.ceil(this.#fill / SEGMENT_BYTES);
     const padded = segments * SEGMENT_BYTES;
     if (padded > this.#fill) this.#batch.fill(0, this.#fill, padded);
-    const leaves = hashLeaves(this.#batch.subarray(0, padded));
-    const nodes = hashUp(leaves, this.cut);
+    const nodes = hashBatchToCut(this.#batch.subarray(0, padded), this.cut);
     this.#cutLayer.set(nodes, this.#cutFilled);
     this.#cutFilled += nodes.length;
     this.#fill = 0;

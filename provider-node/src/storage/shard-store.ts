@@ -25,12 +25,12 @@ import {
   type FileHandle,
 } from "node:fs/promises";
 import { join } from "node:path";
-import { Channel } from "./channel.ts";
-import { SHARD_IMPORTER_OPTIONS, UNIXFS_CHUNK_BYTES } from "./cid.ts";
-
-const WRITE_BATCH = 1 << 20;
+import { SHARD_IMPORTER_OPTIONS, UNIXFS_CHUNK_BYTES, UNIXFS_MAX_CHILDREN } from "./cid.ts";
+import { UnixFsDag } from "./unixfs-dag.ts";
 import { leafCount, proveLeaf, type ShardReader } from "./merkle.ts";
-import { createTreeBuilder, type TreeBuilder } from "./tree-pool.ts";
+import { createTreeBuilder, LEAF_BYTES, type TreeBuilder } from "./tree-pool.ts";
+
+if (LEAF_BYTES !== UNIXFS_CHUNK_BYTES) throw new Error("tree batches must be UnixFS leaves");
 
 export type ShardKey = { requestId: `0x${string}`; slot: number };
 export type ShardMeta = ShardKey & {
@@ -210,35 +210,22 @@ export class ShardStore {
     await mkdir(work);
     let shardFh: FileHandle | undefined;
     const tracker = new ImportSink(this.#blockstore.inner);
-    // The UnixFS import runs beside the receive loop, fed through a bounded channel: bytes are
-    // hashed for the Merkle tree, written to the shard file and imported in one pass.
-    const channel = new Channel<Uint8Array>(4);
-    const importing = (async () => {
-      let root: CID | undefined;
-      for await (const entry of importer(
-        [{ content: channel }],
-        tracker as unknown as Blockstore,
-        SHARD_IMPORTER_OPTIONS,
-      ))
-        root = entry.cid;
-      return root;
-    })();
-    importing.catch(() => {});
     let builder: TreeBuilder | undefined;
     try {
-      builder = createTreeBuilder(key.size);
       shardFh = await open(join(work, "shard"), "w");
       const fh = shardFh;
-      let pending = new Uint8Array(WRITE_BATCH);
-      let fill = 0;
+      // The builder copies the body into 1 MiB batches, writes each at its offset and hashes it
+      // (Merkle up to the cut level + the SHA-256 of its UnixFS raw leaf) on worker threads.
+      builder = createTreeBuilder(key.size, {
+        leafDigests: true,
+        write: async (bytes, position) => {
+          for (let o = 0; o < bytes.length;) {
+            const { bytesWritten } = await fh.write(bytes, o, bytes.length - o, position + o);
+            o += bytesWritten;
+          }
+        },
+      });
       let received = 0;
-      const flush = async () => {
-        if (fill === 0) return;
-        const batch = pending.subarray(0, fill);
-        await Promise.all([fh.write(batch), channel.push(batch), builder!.update(batch)]);
-        pending = new Uint8Array(WRITE_BATCH);
-        fill = 0;
-      };
       for await (const chunk of source as AsyncIterable<Uint8Array>) {
         options.signal?.throwIfAborted();
         received += chunk.length;
@@ -248,36 +235,34 @@ export class ShardStore {
             `body is longer than the request's shard size ${key.size}`,
           );
         }
-        let off = 0;
-        while (off < chunk.length) {
-          const n = Math.min(chunk.length - off, WRITE_BATCH - fill);
-          pending.set(chunk.subarray(off, off + n), fill);
-          fill += n;
-          off += n;
-          if (fill === WRITE_BATCH) await flush();
-        }
+        await builder.update(chunk);
       }
-      await flush();
-      channel.end();
       if (received !== key.size) {
         throw new StoreError("SIZE_MISMATCH", `body ended after ${received} of ${key.size} bytes`);
       }
-      const { root, layers } = await builder.finish();
+      const [{ root, layers, leafDigests }] = await Promise.all([builder.finish(), fh.sync()]);
       if (hex(root) !== key.root.toLowerCase()) {
         throw new StoreError(
           "ROOT_MISMATCH",
           `shard hashes to Merkle root ${hex(root)}, the request commits to ${key.root}`,
         );
       }
-      const [cid] = await Promise.all([importing, fh.sync()]);
-      await fh.close();
-      shardFh = undefined;
-      if (cid?.toString() !== key.cid) {
+      const dag = new UnixFsDag(UNIXFS_MAX_CHILDREN);
+      leafDigests!.forEach((digest, i) =>
+        dag.addLeaf(digest, Math.min(UNIXFS_CHUNK_BYTES, key.size - i * UNIXFS_CHUNK_BYTES)),
+      );
+      const cid = dag.finish();
+      if (cid.toString() !== key.cid) {
         throw new StoreError(
           "CID_MISMATCH",
           `shard imports to CID ${cid}, the request names ${key.cid}`,
         );
       }
+      // bytes written after sync() started are covered by a second one (cheap if none)
+      await fh.sync();
+      await fh.close();
+      shardFh = undefined;
+      for (const block of dag.blocks) await tracker.put(block.cid, block.bytes);
       const meta: ShardMeta = {
         requestId: key.requestId.toLowerCase() as `0x${string}`,
         slot: key.slot,
@@ -296,9 +281,7 @@ export class ShardStore {
       await this.#registerLeaves(name, meta);
       return meta;
     } catch (err) {
-      builder?.abort();
-      channel.fail(err);
-      await importing.catch(() => {});
+      await builder?.abort();
       await shardFh?.close().catch(() => {});
       await rm(work, { recursive: true, force: true });
       for (const cid of tracker.added)

@@ -1,12 +1,16 @@
 /**
- * Talking to providers over their HTTP API (provider-node/README.md): streaming shard upload
- * (PUT /v1/requests/:id/slots/:slot with Content-Length) and shard download (GET /v1/shards/:cid).
- * Uploads stream from a file on disk; a stalled transfer is aborted after `stallMs` without
- * progress so the caller can move the slot to another provider.
+ * Talking to providers over their HTTP API, through the sdk's transport (sdk/src/transport):
+ * streaming shard upload (PUT /v1/requests/:id/slots/:slot) and shard download
+ * (GET /v1/shards/:cid). This file only adapts it to the CLI: uploads stream from a file on disk,
+ * a stalled transfer is aborted after `stallMs` without progress (so the caller can move the slot
+ * to another provider), and sdk errors become ProviderRequestError with the CLI's codes
+ * (NETWORK, STALLED, HTTP_ERROR or the provider's own code) and messages.
  */
 import { createReadStream } from "node:fs";
-import { request } from "node:http";
 import type { Hex } from "viem";
+import { uploadShard as sdkUploadShard } from "@tessera/sdk/transport/uploadShard";
+import { openShardStream } from "@tessera/sdk/transport/fetchShard";
+import { AbortedError, ProviderHttpError, ProviderUnreachableError, UploadFailedError } from "@tessera/sdk/errors/transport";
 
 export class ProviderRequestError extends Error {
   override name = "ProviderRequestError";
@@ -21,6 +25,23 @@ export class ProviderRequestError extends Error {
   }
 }
 
+/** An sdk transport error as the CLI reports it. */
+function toProviderError(endpoint: string, error: unknown, fallback: string): Error {
+  const e = error instanceof UploadFailedError && error.cause !== undefined ? error.cause : error;
+  if (e instanceof ProviderRequestError) return e;
+  if (e instanceof ProviderHttpError) {
+    const code = /^HTTP_\d+$/.test(e.code) ? "HTTP_ERROR" : e.code;
+    const prefix = `Provider ${e.endpoint} refused (${e.status} ${e.code}): `;
+    const message = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+    return new ProviderRequestError(endpoint, e.status, code, message || fallback);
+  }
+  if (e instanceof ProviderUnreachableError || e instanceof AbortedError) {
+    const cause = (e as { cause?: unknown }).cause;
+    return new ProviderRequestError(endpoint, undefined, "NETWORK", cause instanceof Error ? cause.message : e.message);
+  }
+  return e instanceof Error ? e : new Error(String(e));
+}
+
 export type UploadResult = { txHash?: Hex; provider?: string; cid?: string };
 
 export async function uploadShard(
@@ -29,67 +50,51 @@ export async function uploadShard(
   slot: number,
   file: string,
   size: number,
-  options: { signal?: AbortSignal; onProgress?: (bytes: number) => void; stallMs?: number } = {},
+  options: { signal?: AbortSignal; onProgress?: (bytes: number) => void; stallMs?: number; cid?: string } = {},
 ): Promise<UploadResult> {
-  const url = new URL(`/v1/requests/${requestId}/slots/${slot}`, endpoint);
-  return await new Promise<UploadResult>((resolve, reject) => {
-    let sent = 0;
-    let stallTimer: NodeJS.Timeout | undefined;
-    const fail = (error: Error) => {
-      clearTimeout(stallTimer);
-      req.destroy();
-      reject(error);
+  const stallMs = options.stallMs ?? 60_000;
+  const stall = new AbortController();
+  let stallTimer: NodeJS.Timeout | undefined;
+  const armStall = () => {
+    clearTimeout(stallTimer);
+    stallTimer = setTimeout(() => stall.abort(), stallMs);
+  };
+  const signal = options.signal ? AbortSignal.any([options.signal, stall.signal]) : stall.signal;
+  armStall();
+  try {
+    const result = await sdkUploadShard(
+      {
+        endpoint,
+        requestId,
+        slot,
+        size,
+        body: size === 0 ? new Uint8Array(0) : () => createReadStream(file) as AsyncIterable<Uint8Array>,
+        ...(options.cid ? { cid: options.cid } : {}),
+        // The CLI moves a failing slot to another provider itself (upload.ts): one attempt here.
+        retry: { attempts: 1 },
+      },
+      {
+        signal,
+        onProgress: (event) => {
+          if (event.type !== "upload:bytes") return;
+          options.onProgress?.(event.bytes);
+          armStall();
+        },
+      },
+    );
+    return {
+      ...(result.txHash ? { txHash: result.txHash as Hex } : {}),
+      ...(result.provider ? { provider: result.provider } : {}),
+      ...(result.cid ? { cid: result.cid } : {}),
     };
-    const armStall = () => {
-      clearTimeout(stallTimer);
-      stallTimer = setTimeout(
-        () => fail(new ProviderRequestError(endpoint, undefined, "STALLED", `no progress for ${(options.stallMs ?? 60_000) / 1000} s`)),
-        options.stallMs ?? 60_000,
-      );
-    };
-    const req = request(url, {
-      method: "PUT",
-      headers: { "content-type": "application/octet-stream", "content-length": String(size) },
-      signal: options.signal,
-    });
-    req.on("response", (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => {
-        chunks.push(c);
-        armStall();
-      });
-      res.on("end", () => {
-        clearTimeout(stallTimer);
-        const text = Buffer.concat(chunks).toString("utf8");
-        let body: { error?: { code?: string; message?: string }; txHash?: Hex; provider?: string; cid?: string } = {};
-        try {
-          body = text ? JSON.parse(text) : {};
-        } catch {
-          /* not JSON */
-        }
-        if (res.statusCode && res.statusCode >= 200 && res.statusCode < 300) resolve(body);
-        else
-          reject(
-            new ProviderRequestError(endpoint, res.statusCode, body.error?.code ?? "HTTP_ERROR", body.error?.message ?? (text.slice(0, 200) || "upload refused")),
-          );
-      });
-      res.on("error", fail);
-    });
-    req.on("error", (e) => fail(e instanceof ProviderRequestError ? e : new ProviderRequestError(endpoint, undefined, "NETWORK", e.message)));
-    armStall();
-    if (size === 0) {
-      req.end();
-      return;
+  } catch (error) {
+    if (stall.signal.aborted && !options.signal?.aborted) {
+      throw new ProviderRequestError(endpoint, undefined, "STALLED", `no progress for ${stallMs / 1000} s`);
     }
-    const stream = createReadStream(file);
-    stream.on("data", (chunk) => {
-      sent += chunk.length;
-      options.onProgress?.(sent);
-      armStall();
-    });
-    stream.on("error", fail);
-    stream.pipe(req);
-  });
+    throw toProviderError(endpoint, error, "upload refused");
+  } finally {
+    clearTimeout(stallTimer);
+  }
 }
 
 /** Streams a shard's bytes from a provider (fast path, GET /v1/shards/:cid). */
@@ -98,25 +103,14 @@ export async function fetchShard(
   cid: string,
   options: { signal?: AbortSignal; timeoutMs?: number } = {},
 ): Promise<ReadableStream<Uint8Array>> {
-  const signals = [AbortSignal.timeout(options.timeoutMs ?? 30_000)];
-  if (options.signal) signals.push(options.signal);
-  let response: Response;
   try {
-    response = await fetch(new URL(`/v1/shards/${cid}`, endpoint), { signal: AbortSignal.any(signals) });
-  } catch (e) {
-    throw new ProviderRequestError(endpoint, undefined, "NETWORK", (e as Error).message);
+    const { response } = await openShardStream(
+      { endpoint, cid, timeoutMs: options.timeoutMs ?? 30_000 },
+      options.signal ? { signal: options.signal } : {},
+    );
+    if (!response.body) throw new ProviderRequestError(endpoint, response.status, "HTTP_ERROR", `shard ${cid} not served`);
+    return response.body;
+  } catch (error) {
+    throw toProviderError(endpoint, error, `shard ${cid} not served`);
   }
-  if (!response.ok || !response.body) {
-    let code = "HTTP_ERROR";
-    let message = `shard ${cid} not served`;
-    try {
-      const body = (await response.json()) as { error?: { code?: string; message?: string } };
-      code = body.error?.code ?? code;
-      message = body.error?.message ?? message;
-    } catch {
-      /* not JSON */
-    }
-    throw new ProviderRequestError(endpoint, response.status, code, message);
-  }
-  return response.body;
 }

@@ -37,6 +37,8 @@ export type ProviderConfig = {
   withdrawEveryPeriods?: number;
   /** Chain poll interval in ms. Default 1000. */
   pollIntervalMs?: number;
+  /** Opt-in watcher: report other providers' missing proofs (+ free delinquent slots), repair freed slots. Default off. */
+  watcher?: { markMissing?: boolean; repair?: boolean };
   logLevel?: string;
 };
 
@@ -72,6 +74,7 @@ function merge<T>(base: T, over: DeepPartial<T> | undefined): T {
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): PartialConfig {
   const e = (name: string) => env[`TESSERA_PROVIDER_${name}`];
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  const bool = (v: string | undefined) => (v === undefined ? undefined : /^(1|true|yes)$/i.test(v));
   const c: PartialConfig = {
     dataDir: e("DATA_DIR"),
     rpcUrl: e("RPC_URL"),
@@ -89,6 +92,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): PartialConf
     maxGasPriceGwei: e("MAX_GAS_PRICE_GWEI"),
     withdrawEveryPeriods: num(e("WITHDRAW_EVERY_PERIODS")),
     pollIntervalMs: num(e("POLL_INTERVAL_MS")),
+    watcher: { markMissing: bool(e("WATCHER_MARK_MISSING")), repair: bool(e("WATCHER_REPAIR")) },
     logLevel: e("LOG_LEVEL"),
   };
   return c;

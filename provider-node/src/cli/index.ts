@@ -37,6 +37,8 @@ type Flags = {
   maxGasPriceGwei?: string;
   withdrawEvery?: string;
   pollMs?: string;
+  watchMarkMissing?: boolean;
+  watchRepair?: boolean;
   logLevel?: string;
 };
 
@@ -63,6 +65,11 @@ function withCommonOptions(cmd: Command): Command {
     .option("--max-gas-price-gwei <gwei>", "never send a transaction above this gas price")
     .option("--withdraw-every <periods>", "claim and withdraw earnings every N periods (0 = never)")
     .option("--poll-ms <ms>", "chain poll interval")
+    .option(
+      "--watch-mark-missing",
+      "report other providers' missing proofs and free delinquent slots",
+    )
+    .option("--watch-repair", "rebuild and refill freed slots of other requests")
     .addOption(
       new Option("--log-level <level>", "log level").choices([
         "trace",
@@ -90,6 +97,9 @@ function flagsToConfig(f: Flags): PartialConfig {
     maxGasPriceGwei: f.maxGasPriceGwei,
     withdrawEveryPeriods: num(f.withdrawEvery),
     pollIntervalMs: num(f.pollMs),
+    ...(f.watchMarkMissing || f.watchRepair
+      ? { watcher: { markMissing: f.watchMarkMissing, repair: f.watchRepair } }
+      : {}),
     logLevel: f.logLevel,
   };
   if (f.stake !== undefined)

@@ -21,6 +21,8 @@ import { ShardStore } from "../storage/shard-store.ts";
 import { StateFile } from "../storage/state.ts";
 import { stopTreeWorker } from "../storage/tree-pool.ts";
 import { providerMetrics, type ProviderMetrics } from "./metrics.ts";
+import { RepairWorker } from "./repair.ts";
+import { ChainWatcher } from "./watcher.ts";
 
 export type ProviderNode = {
   readonly config: ProviderConfig;
@@ -35,6 +37,9 @@ export type ProviderNode = {
   readonly helia: HeliaNode;
   readonly store: ShardStore;
   readonly chain: ChainService | undefined;
+  /** Set after start() when `config.watcher` enables marking missing proofs or repairs. */
+  readonly watcher: ChainWatcher | undefined;
+  readonly repair: RepairWorker | undefined;
   status(): Promise<Record<string, unknown>>;
 };
 
@@ -52,6 +57,8 @@ export async function createProviderNode(
   let store: ShardStore | undefined;
   let chain: ChainService | undefined;
   let http: ProviderHttpServer | undefined;
+  let watcher: ChainWatcher | undefined;
+  let repair: RepairWorker | undefined;
   let started = false;
 
   const need = <T>(v: T | undefined, what: string): T => {
@@ -85,6 +92,12 @@ export async function createProviderNode(
     },
     get chain() {
       return chain;
+    },
+    get watcher() {
+      return watcher;
+    },
+    get repair() {
+      return repair;
     },
     async status() {
       const s = need(store, "status");
@@ -187,6 +200,20 @@ export async function createProviderNode(
         },
       );
       await http.start();
+      if (chain && (config.watcher?.markMissing || config.watcher?.repair)) {
+        const wlog = log.child({ component: "watcher" });
+        if (config.watcher.repair) repair = new RepairWorker(chain, store, { capacity, log: wlog });
+        watcher = new ChainWatcher(
+          chain,
+          { markMissing: !!config.watcher.markMissing, repair: !!config.watcher.repair },
+          {
+            ...(repair ? { repair } : {}),
+            log: wlog,
+            pollIntervalMs: config.pollIntervalMs ?? 1000,
+          },
+        );
+        await watcher.start();
+      }
       started = true;
       log.info(
         {
@@ -199,6 +226,7 @@ export async function createProviderNode(
       );
     },
     async stop() {
+      await watcher?.stop();
       await http?.stop();
       await chain?.stop();
       if (helia) await stopHeliaNode(helia);

@@ -26,6 +26,7 @@ import {
   type Account,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { createTesseraClient, type TesseraClient } from "@tessera/sdk/client/createTesseraClient";
 import { CliError, EXIT } from "./errors.ts";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -65,6 +66,7 @@ export class Context {
   private chainIdCache?: number;
   private deploymentCache?: Deployment;
   private publicClientCache?: PublicClient;
+  private tesseraClientCache?: Promise<TesseraClient>;
 
   constructor(options: GlobalOptions, env: NodeJS.ProcessEnv = process.env) {
     this.options = options;
@@ -81,7 +83,8 @@ export class Context {
   }
 
   get publicClient(): PublicClient {
-    this.publicClientCache ??= createPublicClient({ transport: http(this.rpcUrl, { retryCount: 1 }) }) as PublicClient;
+    // 200 ms polling: receipts of the sdk's actions are awaited at the client's polling interval.
+    this.publicClientCache ??= createPublicClient({ transport: http(this.rpcUrl, { retryCount: 1 }), pollingInterval: 200 }) as PublicClient;
     return this.publicClientCache;
   }
 
@@ -152,6 +155,23 @@ export class Context {
     return createWalletClient({ account, transport: http(this.rpcUrl, { retryCount: 1 }) }) as WalletClient & {
       account: Account;
     };
+  }
+
+  /**
+   * The sdk's client (sdk/src/client) for its actions: this context's RPC, deployment addresses
+   * and account. Commands that only read use `readClient` (no account needed).
+   */
+  tesseraClient(): Promise<TesseraClient> {
+    this.tesseraClientCache ??= (async () => {
+      const [addresses, walletClient] = await Promise.all([this.deployment(), this.walletClient()]);
+      return createTesseraClient({ publicClient: this.publicClient, walletClient, addresses });
+    })();
+    return this.tesseraClientCache;
+  }
+
+  /** An sdk client without a wallet, for reads. */
+  async readClient(): Promise<TesseraClient> {
+    return createTesseraClient({ publicClient: this.publicClient, addresses: await this.deployment() });
   }
 
   /** Passphrase protecting the master key on disk. */

@@ -21,6 +21,71 @@ import type { ShardStore } from "../storage/shard-store.ts";
 
 type Source = { index: number; endpoint: string; cid: string };
 
+/**
+ * Rebuild shard `slot` of a k + m encoding, stripe by stripe, from k other shards: yields the
+ * shard's pieces in order (one stripe of n × piece bytes in memory at a time). `readPiece`
+ * returns `length` bytes of a source shard at `start`; when it throws, `onSourceFailed` may name
+ * a replacement (else the rebuild fails with the source's error).
+ */
+export async function* rebuildShard<S extends { index: number }>(options: {
+  k: number;
+  m: number;
+  slot: number;
+  shardSize: number;
+  pieceBytes: number;
+  sources: readonly S[];
+  readPiece(source: S, start: number, length: number): Promise<Uint8Array>;
+  onSourceFailed?(source: S, error: unknown): S | undefined;
+  onPiece?(source: S): void;
+}): AsyncGenerator<Uint8Array> {
+  const { k, m, slot, shardSize: size, pieceBytes: P } = options;
+  const n = k + m;
+  if (options.sources.length < k)
+    throw new Error(
+      `need k = ${k} source shards to rebuild shard ${slot}, got ${options.sources.length}`,
+    );
+  if (options.sources.some((s) => s.index === slot || s.index < 0 || s.index >= n))
+    throw new Error(`source shard indexes must be in 0…${n - 1} and differ from ${slot}`);
+  const coder = await loadErasureCoder({ k, m });
+  const active = options.sources.slice(0, k);
+  const stripes = Math.ceil(size / P);
+  for (let s = 0; s < stripes; s++) {
+    // every shard's last piece is the same, possibly shorter, length (sdk pipeline/encode.ts)
+    const piece = s < stripes - 1 ? P : size - (stripes - 1) * P;
+    const stripe = new Uint8Array(n * piece);
+    const present = new Array<boolean>(n).fill(false);
+    for (let j = 0; j < active.length; j++) {
+      for (;;) {
+        const src = active[j]!;
+        try {
+          const bytes = await options.readPiece(src, s * P, piece);
+          if (bytes.length !== piece)
+            throw new Error(
+              `got ${bytes.length} bytes of piece ${s} of shard ${src.index}, expected ${piece}`,
+            );
+          stripe.set(bytes, src.index * piece);
+          present[src.index] = true;
+          options.onPiece?.(src);
+          break;
+        } catch (err) {
+          const next = options.onSourceFailed?.(src, err);
+          if (!next || present[next.index] || active.some((a) => a.index === next.index))
+            throw new Error(
+              `cannot rebuild shard ${slot}: fewer than k = ${k} source shards answered (last error: ${(err as Error).message})`,
+              { cause: err },
+            );
+          active[j] = next;
+        }
+      }
+    }
+    // data pieces from any k; a parity piece is then re-encoded from the data (the sdk coder's
+    // reconstruct() leaves missing parity pieces wrong: found by test/repair-rebuild.test.ts)
+    coder.reconstructData(stripe, present);
+    if (slot >= k) coder.encode(stripe);
+    yield stripe.slice(slot * piece, (slot + 1) * piece);
+  }
+}
+
 export type RepairResult = { requestId: Hex; slot: number; cid: string; txHash: Hex };
 
 export class RepairWorker {
@@ -103,57 +168,41 @@ export class RepairWorker {
         `cannot repair slot ${slot} of ${id}: only ${sources.length} of the k = ${k} shards needed have a holder`,
       );
 
-    const coder = await loadErasureCoder({ k, m });
-    const size = offer.shardSize;
     const P = this.#pieceBytes;
-    const stripes = Math.ceil(size / P);
-    const active = sources.slice(0, k);
     const spare = sources.slice(k);
     const log = this.#log;
-
-    async function* rebuilt(): AsyncGenerator<Uint8Array> {
-      for (let s = 0; s < stripes; s++) {
-        const piece = s < stripes - 1 ? P : size - (stripes - 1) * P;
-        const stripe = new Uint8Array(n * piece);
-        const present = new Array<boolean>(n).fill(false);
-        for (let j = 0; j < active.length; j++) {
-          for (;;) {
-            const src = active[j]!;
-            try {
-              const { bytes } = await fetchShard({
-                endpoint: src.endpoint,
-                cid: src.cid,
-                range: { start: s * P, end: s * P + piece - 1 },
-                maxBytes: piece,
-              });
-              if (bytes.length !== piece)
-                throw new Error(`got ${bytes.length} bytes of piece ${s}, expected ${piece}`);
-              stripe.set(bytes, src.index * piece);
-              present[src.index] = true;
-              break;
-            } catch (err) {
-              const next = spare.shift();
-              log.warn(
-                { err: errInfo(err), endpoint: src.endpoint, shard: src.index, next: next?.index },
-                "repair source failed; trying another shard",
-              );
-              if (!next)
-                throw new Error(
-                  `cannot repair: fewer than k = ${k} shard holders answered (last error: ${(err as Error).message})`,
-                  { cause: err },
-                );
-              active[j] = next;
-            }
-          }
-        }
-        coder.reconstruct(stripe, present);
-        yield stripe.slice(slot * piece, (slot + 1) * piece);
-      }
-    }
-
+    const readPiece = async (src: Source, start: number, length: number) => {
+      const { bytes } = await fetchShard({
+        endpoint: src.endpoint,
+        cid: src.cid,
+        range: { start, end: start + length - 1 },
+        maxBytes: length,
+      });
+      return bytes;
+    };
+    const used = new Set<number>();
+    const size = offer.shardSize;
+    const stripes = rebuildShard({
+      k,
+      m,
+      slot,
+      shardSize: size,
+      pieceBytes: P,
+      sources: sources.slice(0, k),
+      readPiece,
+      onSourceFailed: (src, err) => {
+        const next = spare.shift();
+        log.warn(
+          { err: errInfo(err), endpoint: src.endpoint, shard: src.index, next: next?.index },
+          "repair source failed; trying another shard",
+        );
+        return next;
+      },
+      onPiece: (src) => used.add(src.index),
+    });
     const meta = await this.#store.receive(
       { requestId: id, slot, size, root: offer.root, cid: offer.cid },
-      rebuilt(),
+      stripes,
     );
     let txHash: Hex;
     try {
@@ -166,7 +215,7 @@ export class RepairWorker {
     const result = { requestId: id, slot, cid: meta.cid, txHash };
     this.repaired.push(result);
     this.#log.info(
-      { ...result, from: active.map((a) => a.index) },
+      { ...result, from: [...used].sort((a, b) => a - b) },
       "repaired a freed slot (rebuilt from k shards) and filled it",
     );
     return result;

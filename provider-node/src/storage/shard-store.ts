@@ -2,11 +2,14 @@
  * Shard store: one directory per (request, slot) under `<dataDir>/shards/`, holding
  * `shard` (the bytes), `tree` (Merkle layers from CUT_LEVEL up, see merkle.ts) and
  * `meta.json`. A shard is received into `<dataDir>/tmp/<random>/`, verified while streaming
- * (size, Merkle root), imported into the Helia blockstore as UnixFS (CID checked), fsynced,
- * and only then renamed into place: a crash never leaves a half shard under `shards/`.
+ * (size, Merkle root, UnixFS CID), fsynced, its dag-pb nodes put in the Helia blockstore, and
+ * only then renamed into place: a crash never leaves a half shard under `shards/`.
  *
- * Stream path and backpressure: body chunk → tree builder (sync hashing) → file write
- * (awaited, so a slow disk slows the socket) — memory is one chunk + one 1 MiB hash batch.
+ * Stream path and backpressure (tree-pool.ts): body chunk → copied into a pooled 1 MiB batch →
+ * positional file write → Merkle hashing to the cut level + SHA-256 of the batch (= one UnixFS
+ * raw leaf) on a worker thread; the UnixFS DAG is then built from the leaf digests
+ * (unixfs-dag.ts). At most 8 batches are in flight per upload (a slow disk or busy workers
+ * slow the socket): memory is bounded, never a whole shard.
  */
 import type { Blockstore } from "interface-blockstore";
 import { RAW_CODEC, walkDag, type ShardBlockstore } from "./shard-blockstore.ts";

@@ -4,8 +4,10 @@
  * independent: merkle.ts `hashBatchToCut`), its nodes land at the batch's place in the cut
  * layer, and `finish()` hashes the small upper part on the calling thread.
  *
- * Bytes are copied once into a batch buffer whose ArrayBuffer is then transferred (no clone).
- * Backpressure: `update` waits while MAX_IN_FLIGHT batches are queued. Workers are terminated
+ * Bytes are copied once into a pooled batch buffer, optionally written to the shard file at
+ * their offset, then transferred to a worker (no clone), which also computes the batch's
+ * SHA-256 (one UnixFS raw leaf) and transfers the buffer back for reuse.
+ * Backpressure: `update` waits while MAX_IN_FLIGHT batches are being written or hashed. Workers are terminated
  * after 2 s without work, so they never keep a process alive. Shards under
  * OFF_THREAD_MIN_BYTES are hashed in-thread (a worker round trip costs more than they do).
  */

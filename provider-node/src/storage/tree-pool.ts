@@ -91,8 +91,14 @@ function scheduleIdleStop(): void {
 export async function stopTreeWorker(): Promise<void> {
   clearTimeout(idleTimer);
   const all = workers.splice(0);
-  for (const w of all) outstanding.delete(w);
+  for (const w of all) w.removeAllListeners("message"); // from here on, unanswered = lost
   await Promise.all(all.map((w) => w.terminate()));
+  // batches that were still on a stopped worker fail their uploads (never a silent hang)
+  for (const w of all) {
+    for (const [job, lost] of outstanding.get(w) ?? [])
+      jobs.get(job)?.({ job, index: -1, error: "tree workers were stopped", lost });
+    outstanding.delete(w);
+  }
 }
 
 /** Where a builder writes the shard's bytes: `bytes` at file offset `position`, fully. */
@@ -226,8 +232,9 @@ class ParallelTree implements TreeBuilder {
   }
 
   async finish(): Promise<TreeResult> {
-    if (this.#received !== this.#size) {
+    if (this.#failure || this.#received !== this.#size) {
       await this.abort();
+      if (this.#failure) throw this.#failure;
       throw new RangeError(`received ${this.#received} of ${this.#size} bytes`);
     }
     if (this.#fill > 0) this.#dispatch();

@@ -255,6 +255,27 @@ describe("watcher and repair", () => {
     expect(await chain.read<bigint>("market", "balanceOf", [repairAcc.address])).toBe(
       (collateral * REPAIR_BPS) / 10_000n,
     );
+    // the watcher's cursor, checked period and holder set survive a restart (watcher.json)
+    await waitFor("the watcher sees the repairer's fill", async () =>
+      watcher.watcher!.holders().includes(repairAcc.address.toLowerCase()),
+    );
+    const checked = watcher.watcher!.lastCheckedPeriod;
+    await watcher.stop();
+    nodes.splice(nodes.indexOf(watcher), 1);
+    const saved = JSON.parse(await readFile(join(dir, "watcher", "watcher.json"), "utf8")) as {
+      lastBlock: string;
+      holders: Record<string, string[]>;
+    };
+    expect(Object.keys(saved.holders).sort()).toEqual(
+      [holders[1]!, holders[2]!, repairAcc].map((a) => a.address.toLowerCase()).sort(),
+    );
+    const again = await startNode("watcher", watcherAcc.privateKey, {
+      watcher: { markMissing: true, repair: false },
+    });
+    // read right after start(), before its first poll could have scanned anything
+    expect(again.watcher!.lastCheckedPeriod).toBeGreaterThanOrEqual(checked);
+    expect(again.watcher!.holders().sort()).toEqual(Object.keys(saved.holders).sort());
+
     // the repaired slot is proven by its new holder from the next period on
     const filledAt = (await chain.publicClient.getBlockNumber()) / chain.periodBlocks;
     await chain.mineToPeriod(filledAt + 1n);

@@ -22,7 +22,7 @@ import { StateFile } from "../storage/state.ts";
 import { stopTreeWorker } from "../storage/tree-pool.ts";
 import { providerMetrics, type ProviderMetrics } from "./metrics.ts";
 import { RepairWorker } from "./repair.ts";
-import { ChainWatcher } from "./watcher.ts";
+import { ChainWatcher, INITIAL_WATCHER_STATE, type WatcherState } from "./watcher.ts";
 
 export type ProviderNode = {
   readonly config: ProviderConfig;
@@ -210,6 +210,9 @@ export async function createProviderNode(
             ...(repair ? { repair } : {}),
             log: wlog,
             pollIntervalMs: config.pollIntervalMs ?? 1000,
+            state: new StateFile<WatcherState>(join(config.dataDir, "watcher.json"), {
+              ...INITIAL_WATCHER_STATE,
+            }),
           },
         );
         await watcher.start();

@@ -110,8 +110,8 @@ export class RepairWorker {
     this.#pieceBytes = deps.pieceBytes ?? DEFAULT_PIECE_BYTES;
   }
 
-  /** Queue a repair (one at a time; failures are logged, never thrown). */
-  enqueue(requestId: Hex, slot: number): void {
+  /** Queue a repair (one at a time; failures are logged, never thrown); `done` runs after it. */
+  enqueue(requestId: Hex, slot: number, done?: () => void): void {
     const key = `${requestId.toLowerCase()}:${slot}`;
     if (this.#pending.has(key)) return;
     this.#pending.add(key);
@@ -122,6 +122,7 @@ export class RepairWorker {
         this.#log.warn({ err: errInfo(err), requestId, slot }, "repair not done");
       } finally {
         this.#pending.delete(key);
+        done?.();
       }
     });
   }

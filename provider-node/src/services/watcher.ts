@@ -7,11 +7,13 @@
  *    providers whose misses reached the request's `maxMisses`;
  *  - `repair`: hands every `SlotFreed` of another provider to the RepairWorker (repair.ts).
  * Transactions go through the chain service's queue (one nonce stream per account).
- * The scan cursor is in memory: after a restart the watcher rescans from the deploy block.
+ * State (scan cursor, last checked period, known holders, queued repairs) is kept in
+ * `<dataDir>/watcher.json` when a StateFile is given, so a restart resumes where it stopped.
  */
 import type { Hex } from "viem";
 import type { Logger } from "pino";
 import { errInfo, type ChainService } from "../chain/chain-service.ts";
+import type { StateFile } from "../storage/state.ts";
 import type { RepairWorker } from "./repair.ts";
 
 export type WatcherConfig = { markMissing: boolean; repair: boolean };
@@ -23,12 +25,29 @@ const BENIGN =
 
 type Held = { requestId: Hex; slot: bigint };
 
+export type WatcherState = {
+  lastBlock: string;
+  lastCheckedPeriod: string;
+  /** provider (lower-case) → ["<requestId>:<slot>", …] */
+  holders: Record<string, string[]>;
+  /** freed slots seen but not yet handled by the repair worker: "<requestId>:<slot>" */
+  repairs: string[];
+};
+
+export const INITIAL_WATCHER_STATE: WatcherState = {
+  lastBlock: "-1",
+  lastCheckedPeriod: "-1",
+  holders: {},
+  repairs: [],
+};
+
 export class ChainWatcher {
   readonly #chain: ChainService;
   readonly #config: WatcherConfig;
   readonly #repair: RepairWorker | undefined;
   readonly #log: Logger;
   readonly #pollMs: number;
+  readonly #state: StateFile<WatcherState> | undefined;
   /** provider (lower-case) → `${requestId}:${slot}` → slot */
   readonly #holders = new Map<string, Map<string, Held>>();
   readonly #maxMisses = new Map<string, number>();
@@ -44,8 +63,14 @@ export class ChainWatcher {
   constructor(
     chain: ChainService,
     config: WatcherConfig,
-    deps: { repair?: RepairWorker; log: Logger; pollIntervalMs: number },
+    deps: {
+      repair?: RepairWorker;
+      log: Logger;
+      pollIntervalMs: number;
+      state?: StateFile<WatcherState>;
+    },
   ) {
+    this.#state = deps.state;
     this.#chain = chain;
     this.#config = config;
     this.#repair = deps.repair;
@@ -57,6 +82,24 @@ export class ChainWatcher {
     const params = await this.#chain.read<{ missGracePeriods: number | bigint }>("params");
     this.#grace = BigInt(params.missGracePeriods);
     this.#cursor = this.#chain.config.deployment.deployBlock - 1n;
+    const saved = this.#state?.value;
+    if (saved && BigInt(saved.lastBlock) > this.#cursor) {
+      this.#cursor = BigInt(saved.lastBlock);
+      this.#lastCheckedPeriod = BigInt(saved.lastCheckedPeriod);
+      for (const [provider, keys] of Object.entries(saved.holders)) {
+        const held = new Map<string, Held>();
+        for (const key of keys) {
+          const [requestId, slot] = key.split(":");
+          held.set(key, { requestId: requestId as Hex, slot: BigInt(slot!) });
+        }
+        this.#holders.set(provider, held);
+      }
+    }
+    if (this.#config.repair && this.#repair)
+      for (const key of saved?.repairs ?? []) {
+        const [requestId, slot] = key.split(":");
+        this.#enqueueRepair(requestId as Hex, Number(slot));
+      }
     this.#stopped = false;
     const loop = async () => {
       if (this.#stopped) return;
@@ -104,6 +147,7 @@ export class ChainWatcher {
       for (const provider of candidates) await this.#report(provider as Hex, period);
     }
     this.#lastCheckedPeriod = current - 1n;
+    await this.#save();
     for (const provider of candidates) await this.#freeIfDelinquent(provider as Hex);
   }
 
@@ -120,8 +164,37 @@ export class ChainWatcher {
       })) as unknown as { eventName: string; args: Record<string, unknown> }[];
       for (const log of logs) this.#onEvent(log.eventName, log.args);
       this.#cursor = to;
+      await this.#save();
       from = to + 1n;
     }
+  }
+
+  async #save(): Promise<void> {
+    if (!this.#state) return;
+    const holders: Record<string, string[]> = {};
+    for (const [p, held] of this.#holders) if (held.size > 0) holders[p] = [...held.keys()];
+    await this.#state.update({
+      lastBlock: this.#cursor.toString(),
+      lastCheckedPeriod: this.#lastCheckedPeriod.toString(),
+      holders,
+      repairs: this.#pendingRepairs(),
+    });
+  }
+
+  #repairsQueued = new Set<string>();
+
+  #pendingRepairs(): string[] {
+    return [...this.#repairsQueued];
+  }
+
+  #enqueueRepair(requestId: Hex, slot: number): void {
+    const key = `${requestId}:${slot}`;
+    if (this.#repairsQueued.has(key)) return;
+    this.#repairsQueued.add(key);
+    this.#repair!.enqueue(requestId, slot, () => {
+      this.#repairsQueued.delete(key);
+      void this.#save().catch(() => {});
+    });
   }
 
   #onEvent(name: string, args: Record<string, unknown>): void {
@@ -140,7 +213,7 @@ export class ChainWatcher {
         this.#repair &&
         provider !== this.#chain.address.toLowerCase()
       )
-        this.#repair.enqueue(id, Number(slot));
+        this.#enqueueRepair(id, Number(slot));
     }
   }
 

@@ -1,35 +1,25 @@
 /**
- * Thin typed-enough access to the deployed contracts for commands that only read the chain
- * (providers, deals, balance). ABIs come from deployments/<chainId>/abis/ (written by the
- * deploy script), so the CLI works against whatever is deployed on the chain it talks to.
+ * Access to the deployed contracts for the commands. Providers, requests, slots and a request's
+ * CIDs come from the sdk's actions (sdk/src/actions); writes go through the sdk's actions in the
+ * commands themselves. `read` is for the few view functions the sdk has no action for; it uses
+ * the ABIs from deployments/<chainId>/abis/ (written by the deploy script).
  */
-import type { Abi, Address, Hex, TransactionReceipt } from "viem";
+import type { Abi, Address, Hex } from "viem";
+import { listProviders as sdkListProviders } from "@tessera/sdk/actions/listProviders";
+import { getRequest as sdkGetRequest } from "@tessera/sdk/actions/getRequest";
+import { getSlot as sdkGetSlot } from "@tessera/sdk/actions/getSlot";
+import { getRequestCreated } from "@tessera/sdk/actions/getRequestCreated";
+import { REQUEST_STATES, SLOT_STATES, type ProviderInfo } from "@tessera/sdk/actions/types";
 import type { Context } from "./context.ts";
 
-export type ProviderView = {
-  registered: boolean;
-  stake: bigint;
-  unbonding: bigint;
-  unbondingReadyAt: bigint;
-  capacityBytes: bigint;
-  usedBytes: bigint;
-  pricePerBytePeriod: bigint;
-  httpEndpoint: string;
-  multiaddr: string;
-  slotsFilled: number;
-  proofsSubmitted: number;
-  proofsMissed: number;
-  slashes: number;
-  repairs: number;
-  consecutiveMisses: number;
-  activeSlots: number;
-};
+export { REQUEST_STATES, SLOT_STATES };
 
-export const REQUEST_STATES = ["none", "open", "started", "cancelled", "failed"] as const;
-export const SLOT_STATES = ["empty", "filled", "freed", "closed"] as const;
+/** A provider as the marketplace holds it (the sdk's ProviderInfo). */
+export type ProviderView = Omit<ProviderInfo, "address" | "units"> & { units?: bigint };
 
 export type RequestView = {
   client: Address;
+  /** Index into REQUEST_STATES. */
   state: number;
   k: number;
   m: number;
@@ -47,6 +37,7 @@ export type RequestView = {
   roots: readonly Hex[];
 };
 
+/** `state` is an index into SLOT_STATES. */
 export type SlotView = { state: number; provider: Address; settledUntil: number; misses: number; collateral: bigint; bounty: bigint };
 
 export class Contracts {
@@ -61,59 +52,25 @@ export class Contracts {
     return (await this.ctx.publicClient.readContract({ address: deployment[name], abi, functionName, args })) as T;
   }
 
-  /** Sends a transaction from the configured account and waits for it; throws if it reverts. */
-  async write(
-    name: "TesseraToken" | "Marketplace" | "FileIndex",
-    functionName: string,
-    args: readonly unknown[] = [],
-  ): Promise<{ txHash: Hex; receipt: TransactionReceipt }> {
-    const deployment = await this.ctx.deployment();
-    const abi: Abi = await this.ctx.abi(name);
-    const wallet = await this.ctx.walletClient();
-    const txHash = await wallet.writeContract({
-      address: deployment[name],
-      abi,
-      functionName,
-      args,
-      account: wallet.account,
-      chain: null,
-    });
-    const receipt = await this.ctx.publicClient.waitForTransactionReceipt({ hash: txHash, pollingInterval: 200 });
-    if (receipt.status !== "success") throw new Error(`${name}.${functionName} reverted (${txHash})`);
-    return { txHash, receipt };
-  }
-
+  /** Every provider that ever registered (registered or not), in registration order. */
   async listProviders(): Promise<Array<ProviderView & { address: Address }>> {
-    const count = await this.read<bigint>("Marketplace", "providerCount");
-    const addresses = await Promise.all(
-      Array.from({ length: Number(count) }, (_, i) => this.read<Address>("Marketplace", "providerAt", [BigInt(i)])),
-    );
-    const views = await Promise.all(addresses.map((a) => this.read<ProviderView>("Marketplace", "getProvider", [a])));
-    return views.map((v, i) => ({ ...v, address: addresses[i]! }));
+    const { providers } = await sdkListProviders(await this.ctx.readClient(), { onlyRegistered: false, limit: Number.MAX_SAFE_INTEGER });
+    return providers;
   }
 
-  getRequest(id: Hex): Promise<RequestView> {
-    return this.read<RequestView>("Marketplace", "getRequest", [id]);
+  async getRequest(id: Hex): Promise<RequestView> {
+    const { id: _id, state, ...view } = await sdkGetRequest(await this.ctx.readClient(), { requestId: id });
+    return { ...view, state: REQUEST_STATES.indexOf(state) };
   }
 
-  getSlot(id: Hex, slot: number): Promise<SlotView> {
-    return this.read<SlotView>("Marketplace", "getSlot", [id, BigInt(slot)]);
+  async getSlot(id: Hex, slot: number): Promise<SlotView> {
+    const { state, ...view } = await sdkGetSlot(await this.ctx.readClient(), { requestId: id, slot });
+    return { ...view, state: SLOT_STATES.indexOf(state) };
   }
 
   /** The shard CIDs a request published in its RequestCreated event. */
   async requestCids(id: Hex): Promise<readonly string[]> {
-    const deployment = await this.ctx.deployment();
-    const abi = await this.ctx.abi("Marketplace");
-    const logs = await this.ctx.publicClient.getContractEvents({
-      address: deployment.Marketplace,
-      abi,
-      eventName: "RequestCreated",
-      args: { id },
-      fromBlock: BigInt(deployment.deployBlock ?? 0),
-    });
-    const args = (logs[0] as unknown as { args: { params: { cids: readonly string[] } } } | undefined)?.args;
-    if (!args) throw new Error(`No RequestCreated event for ${id}`);
-    return args.params.cids;
+    return (await getRequestCreated(await this.ctx.readClient(), { requestId: id })).cids;
   }
 
   /** Requests created by `client` (from RequestCreated events since the deploy block). */

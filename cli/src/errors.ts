@@ -50,8 +50,13 @@ export function toCliError(error: unknown): CliError {
   const name = err?.name ?? "";
   const message = err?.shortMessage ?? err?.message ?? String(error);
   if (err?.code === "ENOENT") return new CliError(message, { exitCode: EXIT.NOT_FOUND, cause: error });
-  if (/ECONNREFUSED|fetch failed|HttpRequestError/.test(`${name} ${message}`) && /8545|rpc|HTTP request failed/i.test(message)) {
-    return new CliError(`Cannot reach the chain: ${message}`, {
+  // The sdk's actions wrap viem's errors (ChainError with a cause): look through the causes too.
+  const unreachable = causeChain(error).find((e) => {
+    const m = e.shortMessage ?? e.message ?? "";
+    return /ECONNREFUSED|fetch failed|HttpRequestError/.test(`${e.name ?? ""} ${m}`) && /8545|rpc|HTTP request failed/i.test(m);
+  });
+  if (unreachable) {
+    return new CliError(`Cannot reach the chain: ${unreachable.shortMessage ?? unreachable.message}`, {
       exitCode: EXIT.CHAIN,
       hint: "Start the local network with `npm run demo`, or set TESSERA_RPC_URL / --rpc.",
       cause: error,
@@ -76,4 +81,14 @@ export function toCliError(error: unknown): CliError {
   }
   if (/Insufficient|Allowance|Balance|PriceTooHigh/i.test(name)) return new CliError(message, { exitCode: EXIT.FUNDS, cause: error });
   return new CliError(message, { exitCode: EXIT.ERROR, cause: error });
+}
+
+function causeChain(error: unknown): Array<{ name?: string; shortMessage?: string; message?: string }> {
+  const out: Array<{ name?: string; shortMessage?: string; message?: string; cause?: unknown }> = [];
+  let e = error as { name?: string; shortMessage?: string; message?: string; cause?: unknown } | undefined;
+  while (e && typeof e === "object" && out.length < 8) {
+    out.push(e);
+    e = e.cause as typeof e;
+  }
+  return out;
 }

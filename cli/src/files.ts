@@ -23,6 +23,7 @@ import { buildManifest, newFileId, newFileKeyFor, type Manifest } from "./sdk.ts
 import { createFileIndex, encryptFileIndex, decryptFileIndex, addFileVersion, normalizePath, type FileIndex } from "./sdk.ts";
 import { fromBase64Url, toBase64Url, hkdfSha256, deriveSubkey, wrapFileKey } from "./sdk.ts";
 import type { Context } from "./context.ts";
+import { setFileIndex } from "@tessera/sdk/actions/setFileIndex";
 import { Contracts } from "./chain.ts";
 import { CliError, EXIT } from "./errors.ts";
 import { Progress } from "./progress.ts";
@@ -336,8 +337,7 @@ export async function saveIndex(
     progress,
   );
   const pointer = `tsi1:${store.requestId}:${manifest.fileId}`;
-  const contracts = new Contracts(ctx);
-  const { txHash } = await contracts.write("FileIndex", "setFileIndex", [pointer, BigInt(index.seq)]);
+  const { txHash } = await setFileIndex(await ctx.tesseraClient(), { cid: pointer, version: index.seq });
   return { requestId: store.requestId, version: index.seq, txHash };
 }
 

@@ -1,7 +1,9 @@
 import type { Command } from "commander";
 import type { Address } from "viem";
 import { action } from "../program.ts";
-import { Contracts, formatTokens } from "../chain.ts";
+import { getBalance } from "@tessera/sdk/actions/getBalance";
+import { withdraw } from "@tessera/sdk/actions/withdraw";
+import { formatTokens } from "../chain.ts";
 
 export function register(program: Command): void {
   program
@@ -10,19 +12,17 @@ export function register(program: Command): void {
     .option("--withdraw", "withdraw the marketplace balance to the account")
     .action(
       action(async (ctx, opts: { withdraw?: boolean }) => {
-        const contracts = new Contracts(ctx);
         const account = await ctx.account();
         const address: Address = account.address;
-        const deployment = await ctx.deployment();
-        let [tokens, pull, eth, allowance] = await Promise.all([
-          contracts.read<bigint>("TesseraToken", "balanceOf", [address]),
-          contracts.read<bigint>("Marketplace", "balanceOf", [address]),
+        const [balances, eth] = await Promise.all([
+          ctx.readClient().then((client) => getBalance(client, { account: address })),
           ctx.publicClient.getBalance({ address }),
-          contracts.read<bigint>("TesseraToken", "allowance", [address, deployment.Marketplace]),
         ]);
+        let { token: tokens, withdrawable: pull } = balances;
+        const { allowance } = balances;
         let withdrawTx: string | undefined;
         if (opts.withdraw && pull > 0n) {
-          withdrawTx = (await contracts.write("Marketplace", "withdraw")).txHash;
+          withdrawTx = (await withdraw(await ctx.tesseraClient())).txHash;
           tokens += pull;
           pull = 0n;
         }

@@ -1,5 +1,7 @@
 import type { Command } from "commander";
 import type { Hex } from "viem";
+import { getBalance } from "@tessera/sdk/actions/getBalance";
+import { withdraw } from "@tessera/sdk/actions/withdraw";
 import { action } from "../program.ts";
 import { Contracts, REQUEST_STATES, SLOT_STATES, formatBytes, formatTokens, table } from "../chain.ts";
 
@@ -25,8 +27,9 @@ export function register(program: Command): void {
             }
           }
           // Anything left in the marketplace (refunds of cancelled or failed requests) goes home too.
-          const balance = await contracts.read<bigint>("Marketplace", "balanceOf", [account.address]);
-          if (balance > 0n) await contracts.write("Marketplace", "withdraw");
+          const client = await ctx.tesseraClient();
+          const { withdrawable } = await getBalance(client, { account: account.address });
+          if (withdrawable > 0n) await withdraw(client);
         }
         const [requests, currentPeriod] = await Promise.all([
           contracts.requestsOf(account.address),

@@ -3,7 +3,9 @@ import { open } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { decodeEventLog, type Address, type Hex } from "viem";
+import type { Address, Hex } from "viem";
+import { challengeSlot } from "@tessera/sdk/actions/challengeSlot";
+import { markChallengeFailed } from "@tessera/sdk/actions/markChallengeFailed";
 import { action } from "../program.ts";
 import type { Context } from "../context.ts";
 import { Contracts, REQUEST_STATES, SLOT_STATES, table } from "../chain.ts";
@@ -50,7 +52,7 @@ export async function settleChallenges(ctx: Context): Promise<Array<ChallengeRec
     let status = CHALLENGE_STATUS[c.status] ?? String(c.status);
     let settledTx: Hex | undefined;
     if (status === "open" && block > c.deadlineBlock) {
-      settledTx = (await contracts.write("Marketplace", "markChallengeFailed", [BigInt(record.id)])).txHash;
+      settledTx = (await markChallengeFailed(await ctx.tesseraClient(), { challengeId: BigInt(record.id) })).txHash;
       status = "failed";
     }
     out.push({ ...record, status, ...(settledTx ? { settledTx } : {}) });
@@ -214,32 +216,17 @@ Exit code 0 when all shards are intact, 7 when one is corrupt, 6 when one is unr
             const records = readChallenges(ctx);
             for (const c of checks.filter((x) => x.status === "corrupt" && x.provider)) {
               const leaf = c.badLeaf ?? 0;
-              const params = await contracts.read<{ targetedBond: bigint }>("Marketplace", "params");
-              const deployment = await ctx.deployment();
-              const account = await ctx.account();
-              const allowance = await contracts.read<bigint>("TesseraToken", "allowance", [account.address, deployment.Marketplace]);
-              if (allowance < params.targetedBond) await contracts.write("TesseraToken", "approve", [deployment.Marketplace, params.targetedBond]);
-              const { receipt } = await contracts.write("Marketplace", "challengeSlot", [requestId, BigInt(c.shard), BigInt(leaf)]);
-              const abi = await ctx.abi("Marketplace");
-              for (const log of receipt.logs) {
-                try {
-                  const event = decodeEventLog({ abi, data: log.data, topics: log.topics });
-                  if (event.eventName === "SlotChallenged") {
-                    const args = event.args as unknown as { challengeId: bigint; deadlineBlock: bigint };
-                    c.challengeId = args.challengeId.toString();
-                    records.push({
-                      id: c.challengeId,
-                      requestId,
-                      slot: c.shard,
-                      leaf,
-                      provider: c.provider!,
-                      deadlineBlock: args.deadlineBlock.toString(),
-                    });
-                  }
-                } catch {
-                  /* another event */
-                }
-              }
+              // Posts the targeted-challenge bond (approved first if the allowance is short).
+              const challenge = await challengeSlot(await ctx.tesseraClient(), { requestId, slot: c.shard, leaf: BigInt(leaf) });
+              c.challengeId = challenge.challengeId.toString();
+              records.push({
+                id: c.challengeId,
+                requestId,
+                slot: c.shard,
+                leaf,
+                provider: c.provider!,
+                deadlineBlock: challenge.deadlineBlock.toString(),
+              });
             }
             writeFileSync(challengesFile(ctx), JSON.stringify(records, null, 2));
           }

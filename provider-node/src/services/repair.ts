@@ -149,8 +149,28 @@ export class RepairWorker {
     if (offer.shardSize > free)
       return decline(`${free} bytes free, the shard needs ${offer.shardSize}`);
 
-    const req = await this.#chain.read<{ k: number; m: number }>("getRequest", [id]);
+    const req = await this.#chain.read<{ k: number; m: number; maxMisses: number }>("getRequest", [
+      id,
+    ]);
     const { k, m } = req;
+    // what fillSlot would refuse after all the work: a slot of this request freed from us before
+    // (AlreadyHoldsSlot), or our own misses at maxMisses (ProviderDelinquent)
+    const me = await this.#chain.read<{ consecutiveMisses: number }>("getProvider", [
+      this.#chain.address,
+    ]);
+    if (me.consecutiveMisses >= req.maxMisses)
+      return decline(`this provider has ${me.consecutiveMisses} misses in a row (delinquent)`);
+    const d = this.#chain.config.deployment;
+    const freedFromUs = await this.#chain.public.getContractEvents({
+      address: d.marketplace,
+      abi: d.marketplaceAbi,
+      eventName: "SlotFreed",
+      args: { id, provider: this.#chain.address },
+      fromBlock: d.deployBlock,
+      toBlock: "latest",
+    });
+    if (freedFromUs.length > 0)
+      return decline("a slot of this request was freed from this provider before");
     const n = k + m;
     const cids = await this.#cids(id);
     const sources: Source[] = [];

@@ -64,6 +64,19 @@ describe("ShardStore.receive (worker path)", () => {
     expect(verifyProof(merkleRoot(data), leafCount(data.length), leaf, proof)).toBe(true);
   });
 
+  it("keeps every patch when one shard's metadata is updated concurrently", async () => {
+    const key = { requestId: reqId(1), slot: 0 };
+    await Promise.all([
+      store.update(key, { fillTx: hex(new Uint8Array(32).fill(1)) }),
+      store.update(key, { endPeriod: 42 }),
+    ]);
+    const reopened = new ShardStore(dir, new ShardBlockstore(blocks));
+    await reopened.open();
+    const meta = reopened.get(key);
+    expect(meta?.fillTx).toBe(hex(new Uint8Array(32).fill(1)));
+    expect(meta?.endPeriod).toBe(42);
+  });
+
   it("refuses a corrupted body (root) and a mislabelled one (CID), leaving nothing", async () => {
     const bad = Buffer.from(data);
     bad[5 * (1 << 20) + 77]! ^= 1;

@@ -152,10 +152,9 @@ describe("watcher and repair", () => {
         method: "PUT",
         body: shards[slot]! as BodyInit,
       });
-      // Not asserting 201: when this fill starts the deal, the node's chain loop may update the
-      // shard's meta (RequestStarted → endPeriod) at the same moment as the HTTP path (fillTx),
-      // and ShardStore.update has no per-shard lock (both write meta.json.tmp): a 500 with the
-      // slot filled anyway. Reported to the lead; what matters here is the chain's view.
+      // The fill that starts the deal races the chain loop's RequestStarted update of the same
+      // shard's metadata; ShardStore.update serialises them, so every upload is acknowledged.
+      expect(res.status, await res.clone().text()).toBe(201);
       await res.arrayBuffer();
       await waitFor(`slot ${slot} filled by its holder`, async () => {
         const s = await chain.read<{ state: number; provider: Hex }>("market", "getSlot", [

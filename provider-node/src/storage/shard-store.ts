@@ -101,6 +101,8 @@ export class ShardStore {
   readonly #tmp: string;
   readonly #blockstore: ShardBlockstore;
   readonly #index = new Map<string, ShardMeta>();
+  /** The update in flight per shard (see update()). */
+  readonly #updates = new Map<string, Promise<ShardMeta>>();
   readonly #byCid = new Map<string, string>();
 
   constructor(dataDir: string, blockstore: ShardBlockstore) {
@@ -301,14 +303,26 @@ export class ShardStore {
   /** Persist fields of a stored shard's meta (e.g. the fill transaction). */
   async update(key: ShardKey, patch: Partial<ShardMeta>): Promise<ShardMeta> {
     const name = keyName(key);
-    const meta = this.#index.get(name);
-    if (!meta) throw new Error(`no shard ${name}`);
-    const next = { ...meta, ...patch };
-    const path = join(this.dir, name, "meta.json");
-    await writeDurable(`${path}.tmp`, JSON.stringify(next));
-    await rename(`${path}.tmp`, path);
-    this.#index.set(name, next);
-    return next;
+    // Updates of one shard run one after another, each reading the metadata the previous one
+    // wrote: concurrent writers (the fill's tx hash and the deal start's end period, say) would
+    // otherwise share meta.json.tmp and lose a patch.
+    const previous = this.#updates.get(name) ?? Promise.resolve();
+    const run = previous.catch(() => {}).then(async () => {
+      const meta = this.#index.get(name);
+      if (!meta) throw new Error(`no shard ${name}`);
+      const next = { ...meta, ...patch };
+      const path = join(this.dir, name, "meta.json");
+      await writeDurable(`${path}.tmp`, JSON.stringify(next));
+      await rename(`${path}.tmp`, path);
+      this.#index.set(name, next);
+      return next;
+    });
+    this.#updates.set(name, run);
+    try {
+      return await run;
+    } finally {
+      if (this.#updates.get(name) === run) this.#updates.delete(name);
+    }
   }
 
   /** Delete a shard and its blocks (deal ended, failed or freed, or fill failed). */

@@ -78,10 +78,7 @@ export async function* rebuildShard<S extends { index: number }>(options: {
         }
       }
     }
-    // data pieces from any k; a parity piece is then re-encoded from the data (the sdk coder's
-    // reconstruct() leaves missing parity pieces wrong: found by test/repair-rebuild.test.ts)
-    coder.reconstructData(stripe, present);
-    if (slot >= k) coder.encode(stripe);
+    coder.reconstruct(stripe, present);
     yield stripe.slice(slot * piece, (slot + 1) * piece);
   }
 }

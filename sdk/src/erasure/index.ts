@@ -40,7 +40,7 @@ export type ErasureCoder = {
   readonly n: number;
   /** Fill the m parity pieces of `stripe` (n × pieceBytes) from its k data pieces. */
   encode(stripe: Uint8Array): void;
-  /** Rebuild the data pieces marked absent in `present` (length n) in place; needs ≥ k present. */
+  /** Rebuild every piece (data and parity) marked absent in `present` (length n) in place; needs ≥ k present. */
   reconstruct(stripe: Uint8Array, present: readonly boolean[]): void;
   /**
    * Like reconstruct() but only the data pieces are guaranteed afterwards (missing parity pieces
@@ -140,7 +140,7 @@ export async function loadErasureCoder(
         cause: new Error(ReedSolomonErasure.getResultMessage(code)),
       });
   };
-  return {
+  const coder: ErasureCoder = {
     k,
     m,
     n,
@@ -165,7 +165,12 @@ export async function loadErasureCoder(
       run(stripe, flags, present);
     },
     reconstruct(stripe, present) {
-      run(stripe, present, present);
+      // The WASM decoder leaves absent *parity* pieces wrong (seen with {4} and {0, 4} absent at
+      // 4+2), so rebuild the data and, if any parity piece was absent, re-encode the parity from
+      // it: correct by construction, and no slower than decoding the parity rows.
+      coder.reconstructData(stripe, present);
+      if (present.slice(k).some((p) => !p)) coder.encode(stripe);
     },
   };
+  return coder;
 }

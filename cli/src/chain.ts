@@ -9,7 +9,7 @@ import { listProviders as sdkListProviders } from "@tessera/sdk/actions/listProv
 import { getRequest as sdkGetRequest } from "@tessera/sdk/actions/getRequest";
 import { getSlot as sdkGetSlot } from "@tessera/sdk/actions/getSlot";
 import { getRequestCreated } from "@tessera/sdk/actions/getRequestCreated";
-import { REQUEST_STATES, SLOT_STATES, type ProviderInfo } from "@tessera/sdk/actions/types";
+import { REQUEST_STATES, SLOT_STATES, type ProviderInfo, type RequestInfo, type SlotInfo } from "@tessera/sdk/actions/types";
 import type { Context } from "./context.ts";
 
 export { REQUEST_STATES, SLOT_STATES };
@@ -17,28 +17,11 @@ export { REQUEST_STATES, SLOT_STATES };
 /** A provider as the marketplace holds it (the sdk's ProviderInfo). */
 export type ProviderView = Omit<ProviderInfo, "address" | "units"> & { units?: bigint };
 
-export type RequestView = {
-  client: Address;
-  /** Index into REQUEST_STATES. */
-  state: number;
-  k: number;
-  m: number;
-  filled: number;
-  freed: number;
-  shardSize: bigint;
-  nLeaves: number;
-  durationPeriods: number;
-  startPeriod: number;
-  endPeriod: number;
-  fillDeadline: bigint;
-  pricePerSlotPeriod: bigint;
-  collateralPerSlot: bigint;
-  escrow: bigint;
-  roots: readonly Hex[];
-};
+/** A request as the marketplace holds it; `state` is an index into REQUEST_STATES. */
+export type RequestView = Omit<RequestInfo, "id" | "state"> & { state: number };
 
 /** `state` is an index into SLOT_STATES. */
-export type SlotView = { state: number; provider: Address; settledUntil: number; misses: number; collateral: bigint; bounty: bigint };
+export type SlotView = Omit<SlotInfo, "state"> & { state: number };
 
 export class Contracts {
   readonly ctx: Context;

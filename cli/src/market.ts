@@ -5,7 +5,7 @@
  * requests that never filled. Reverts come back as the sdk's decoded errors.
  */
 import type { Hex } from "viem";
-import { createStorageRequest, escrowFor } from "@tessera/sdk/actions/createStorageRequest";
+import { createStorageRequest, escrowFor, type CreateStorageRequestParameters } from "@tessera/sdk/actions/createStorageRequest";
 import { cancelRequest } from "@tessera/sdk/actions/cancelRequest";
 import { getBalance } from "@tessera/sdk/actions/getBalance";
 import { withdraw } from "@tessera/sdk/actions/withdraw";
@@ -14,17 +14,10 @@ import type { Context } from "./context.ts";
 import { Contracts, type RequestView } from "./chain.ts";
 import { CliError, EXIT } from "./errors.ts";
 
-export type RequestParams = {
-  k: number;
-  m: number;
-  shardSize: bigint;
-  durationPeriods: number;
-  pricePerSlotPeriod: bigint;
-  collateralPerSlot: bigint;
-  fillDeadline: bigint;
-  roots: Hex[];
-  cids: string[];
-};
+/** What upload.ts asks for (the sdk's parameters, every field given). */
+export type RequestParams = Required<
+  Pick<CreateStorageRequestParameters, "k" | "m" | "durationPeriods" | "pricePerSlotPeriod" | "collateralPerSlot" | "fillDeadline" | "roots" | "cids">
+> & { shardSize: bigint };
 
 export { escrowFor as escrowOf };
 

@@ -34,6 +34,8 @@ export async function startTestStack(name: string, options: Partial<StackOptions
   return Object.assign(stack, { tmp, deploymentsDir });
 }
 
+// The CLI's --json output: each test reads the few fields it asserts on.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type CliResult = { code: number | null; stdout: string; stderr: string; json: any };
 
 export type Client = {

@@ -6,7 +6,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import {
   createPublicClient,
@@ -44,7 +43,6 @@ export async function freePort(): Promise<number> {
 function artifact(path: string): { abi: Abi; bytecode: Hex } {
   const file = join(REPO, "artifacts", "contracts", path);
   if (!existsSync(file)) {
-    const require = createRequire(import.meta.url);
     const cli = join(REPO, "node_modules", "hardhat", "dist", "src", "cli.js");
     const r = spawnSync(process.execPath, [cli, "build"], { cwd: REPO, stdio: "inherit" });
     if (r.status !== 0) throw new Error("hardhat build failed");
@@ -80,7 +78,6 @@ export async function startChain(options: {
   periodBlocks?: bigint;
 }): Promise<TestChain> {
   const port = await freePort();
-  const require = createRequire(import.meta.url);
   const cli = join(REPO, "node_modules", "hardhat", "dist", "src", "cli.js");
   const proc: ChildProcess = spawn(
     process.execPath,

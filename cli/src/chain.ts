@@ -9,6 +9,8 @@ import { listProviders as sdkListProviders } from "@tessera/sdk/actions/listProv
 import { getRequest as sdkGetRequest } from "@tessera/sdk/actions/getRequest";
 import { getSlot as sdkGetSlot } from "@tessera/sdk/actions/getSlot";
 import { getRequestCreated } from "@tessera/sdk/actions/getRequestCreated";
+import { getMarketInfo, type GetMarketInfoReturnType } from "@tessera/sdk/actions/getMarketInfo";
+import { getProvider } from "@tessera/sdk/actions/getProvider";
 import { REQUEST_STATES, SLOT_STATES, type ProviderInfo, type RequestInfo, type SlotInfo } from "@tessera/sdk/actions/types";
 import type { Context } from "./context.ts";
 
@@ -49,6 +51,19 @@ export class Contracts {
   async getSlot(id: Hex, slot: number): Promise<SlotView> {
     const { state, ...view } = await sdkGetSlot(await this.ctx.readClient(), { requestId: id, slot });
     return { ...view, state: SLOT_STATES.indexOf(state) };
+  }
+
+  /** Protocol parameters, period length and the current period (sdk getMarketInfo). */
+  async marketInfo(): Promise<GetMarketInfoReturnType> {
+    return getMarketInfo(await this.ctx.readClient());
+  }
+
+  async currentPeriod(): Promise<bigint> {
+    return (await this.marketInfo()).currentPeriod;
+  }
+
+  async getProvider(address: Address): Promise<ProviderView & { address: Address }> {
+    return getProvider(await this.ctx.readClient(), { provider: address });
   }
 
   /** The shard CIDs a request published in its RequestCreated event. */

@@ -24,6 +24,7 @@ import { createFileIndex, encryptFileIndex, decryptFileIndex, addFileVersion, no
 import { fromBase64Url, toBase64Url, hkdfSha256, deriveSubkey, wrapFileKey } from "./sdk.ts";
 import type { Context } from "./context.ts";
 import { setFileIndex } from "@tessera/sdk/actions/setFileIndex";
+import { getFileIndex } from "@tessera/sdk/actions/getFileIndex";
 import { Contracts } from "./chain.ts";
 import { CliError, EXIT } from "./errors.ts";
 import { Progress } from "./progress.ts";
@@ -275,7 +276,9 @@ export type LoadedIndex = { index: FileIndex; pointer?: string; onChainVersion: 
 export async function loadIndex(ctx: Context, masterKey: Uint8Array, progress?: Progress): Promise<LoadedIndex> {
   const contracts = new Contracts(ctx);
   const account = await ctx.account();
-  const [pointer, version] = await contracts.read<readonly [string, bigint, bigint]>("FileIndex", "fileIndexOf", [account.address]);
+  const onChain = await getFileIndex(await ctx.readClient(), { owner: account.address });
+  const pointer = onChain?.cid ?? "";
+  const version = onChain?.version ?? 0n;
   if (!pointer) return { index: createFileIndex(), onChainVersion: version };
   const parsed = parsePointer(pointer);
   if (!parsed) {
@@ -475,7 +478,7 @@ export async function shardSources(
       endpointOf.set(
         key,
         contracts
-          .read<{ httpEndpoint: string }>("Marketplace", "getProvider", [address])
+          .getProvider(address)
           .then((p) => p.httpEndpoint || undefined)
           .catch(() => undefined),
       );

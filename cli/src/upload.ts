@@ -85,7 +85,7 @@ export async function secondsPerBlock(ctx: Context): Promise<number> {
 export async function durationToPeriods(ctx: Context, duration: StoreOptions["duration"]): Promise<number> {
   if ("periods" in duration) return duration.periods;
   const contracts = new Contracts(ctx);
-  const periodBlocks = Number(await contracts.read<bigint>("Marketplace", "periodBlocks"));
+  const periodBlocks = Number((await contracts.marketInfo()).periodBlocks);
   const periodSeconds = periodBlocks * (await secondsPerBlock(ctx));
   return Math.max(1, Math.ceil(duration.seconds / periodSeconds));
 }
@@ -117,7 +117,7 @@ export async function storeShards(ctx: Context, options: StoreOptions): Promise<
   const n = options.k + options.m;
   const shardSize = BigInt(options.shardSize);
   let [params, durationPeriods, providers] = await Promise.all([
-    contracts.read<{ maxShardSize: bigint; maxDurationPeriods: number }>("Marketplace", "params"),
+    contracts.marketInfo().then((info) => info.params),
     durationToPeriods(ctx, options.duration),
     contracts.listProviders(),
   ]);

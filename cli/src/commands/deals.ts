@@ -33,7 +33,7 @@ export function register(program: Command): void {
         }
         const [requests, currentPeriod] = await Promise.all([
           contracts.requestsOf(account.address),
-          contracts.read<bigint>("Marketplace", "currentPeriod"),
+          contracts.currentPeriod(),
         ]);
         const deals = await Promise.all(
           requests.map(async (r) => {

@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import type { Address, Hex } from "viem";
 import { challengeSlot } from "@tessera/sdk/actions/challengeSlot";
 import { markChallengeFailed } from "@tessera/sdk/actions/markChallengeFailed";
+import { getTargetedChallenge } from "@tessera/sdk/actions/getTargetedChallenge";
 import { action } from "../program.ts";
 import type { Context } from "../context.ts";
 import { Contracts, REQUEST_STATES, SLOT_STATES, table } from "../chain.ts";
@@ -39,17 +40,14 @@ function readChallenges(ctx: Context): ChallengeRecord[] {
   return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as ChallengeRecord[]) : [];
 }
 
-const CHALLENGE_STATUS = ["none", "open", "answered", "failed"] as const;
-
 /** Marks our expired, unanswered targeted challenges as failed (the provider is slashed). */
 export async function settleChallenges(ctx: Context): Promise<Array<ChallengeRecord & { status: string; settledTx?: Hex }>> {
-  const contracts = new Contracts(ctx);
   const records = readChallenges(ctx);
   const out: Array<ChallengeRecord & { status: string; settledTx?: Hex }> = [];
   const block = await ctx.publicClient.getBlockNumber();
   for (const record of records) {
-    const c = await contracts.read<{ status: number; deadlineBlock: bigint }>("Marketplace", "getChallenge", [BigInt(record.id)]);
-    let status = CHALLENGE_STATUS[c.status] ?? String(c.status);
+    const c = await getTargetedChallenge(await ctx.readClient(), { challengeId: BigInt(record.id) });
+    let status: string = c.status;
     let settledTx: Hex | undefined;
     if (status === "open" && block > c.deadlineBlock) {
       settledTx = (await markChallengeFailed(await ctx.tesseraClient(), { challengeId: BigInt(record.id) })).txHash;
@@ -180,7 +178,7 @@ Exit code 0 when all shards are intact, 7 when one is corrupt, 6 when one is unr
         const n = layout.k + layout.m;
         const [request, currentPeriod] = await Promise.all([
           contracts.getRequest(requestId),
-          contracts.read<bigint>("Marketplace", "currentPeriod"),
+          contracts.currentPeriod(),
         ]);
         const { holders } = await files.shardSources(ctx, layout, requestId, []);
         const slots = await Promise.all(Array.from({ length: n }, (_, i) => contracts.getSlot(requestId, i)));

@@ -32,14 +32,24 @@ export async function createRequest(ctx: Context, params: RequestParams): Promis
       hint: "Fund the account (the demo funds its test accounts), shorten --duration or lower the redundancy.",
     });
   }
+  const sentBefore = await ctx.publicClient.getTransactionCount({ address: owner, blockTag: "pending" });
   try {
     const { requestId, txHash } = await createStorageRequest(client, { ...params, payment: "permit" });
     return { requestId, txHash };
   } catch (permitError) {
-    // A mined request that reverted is not retried; anything else (no permit support, a refused
-    // signature, a refused call) falls back to approve + createRequest, which approves only if the
-    // request is otherwise valid and reports the contract's reason if not.
+    // Falls back to approve + createRequest only when the permit path failed before sending
+    // anything (no permit support, a refused signature, a refused simulation). Once a
+    // transaction left the wallet — mined and reverted, or sent and then unconfirmed because the
+    // RPC failed — a retry could escrow a second time, so the error is reported instead.
     if (permitError instanceof TransactionFailedError) throw permitError;
+    const sentAfter = await ctx.publicClient.getTransactionCount({ address: owner, blockTag: "pending" });
+    if (sentAfter !== sentBefore) {
+      throw new CliError("The storage request was sent but could not be confirmed; it was not retried, so nothing is paid twice.", {
+        exitCode: EXIT.CHAIN,
+        hint: "Check `tessera deals`: a request that never fills is refunded in full after its fill deadline (`tessera deals --refund`).",
+        cause: permitError,
+      });
+    }
     const { requestId, txHash } = await createStorageRequest(client, { ...params, payment: "approve" });
     return { requestId, txHash };
   }

@@ -116,11 +116,12 @@ export async function storeShards(ctx: Context, options: StoreOptions): Promise<
   const contracts = new Contracts(ctx);
   const n = options.k + options.m;
   const shardSize = BigInt(options.shardSize);
-  let [params, durationPeriods, providers] = await Promise.all([
+  const [params, requestedPeriods, providers] = await Promise.all([
     contracts.marketInfo().then((info) => info.params),
     durationToPeriods(ctx, options.duration),
     contracts.listProviders(),
   ]);
+  let durationPeriods = requestedPeriods;
   if (shardSize > params.maxShardSize) {
     throw new CliError(`Each shard would be ${shardSize} bytes, above the protocol maximum of ${params.maxShardSize}.`, {
       exitCode: EXIT.USAGE,

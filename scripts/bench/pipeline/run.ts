@@ -2,13 +2,16 @@
  * Pipeline benchmark (issue 4, "Performance"). Prints one JSON object.
  *
  *   node scripts/bench/pipeline/run.ts [--size MiB=256] [--rss-size MiB=1024] [--skip-rss]
+ *   node scripts/bench/pipeline/run.ts --child-encode MiB --dir D   (shard files + result.json)
+ *   node scripts/bench/pipeline/run.ts --child-decode D             (download alone, peaks)
  *
  * For random and for compressible data of `size` MiB, measures each stage alone (compression,
  * AES-GCM, RS encode, Merkle+CID) and the whole upload (encodeFile) and download (decodeFile)
  * pipelines, next to machine ceilings measured in the same run (memcpy, native AES-256-GCM,
  * native SHA-256). Throughputs are MB/s (10^6 bytes) of *file* bytes unless named otherwise.
  * Peak RSS of a whole upload + download of `rss-size` MiB is measured in a child process
- * (a fresh process, so the figure is the pipeline's, not this script's buffers).
+ * (a fresh process, so the figure is the pipeline's, not this script's buffers), and of a
+ * download alone in another fresh child (with process.memoryUsage() peaks: where RSS goes).
  * Data is streamed from a 64 MiB pool so the benchmark itself holds little memory.
  */
 import { spawnSync } from "node:child_process";
@@ -39,6 +42,9 @@ const { values } = parseArgs({
     "rss-size": { type: "string", default: "1024" },
     "skip-rss": { type: "boolean", default: false },
     child: { type: "string" },
+    "child-encode": { type: "string" },
+    "child-decode": { type: "string" },
+    dir: { type: "string" },
     kind: { type: "string", default: "random" },
   },
 });
@@ -395,8 +401,113 @@ async function child(sizeMiB: number, kind: Kind) {
   }
 }
 
+let peakSoFar: () => Record<string, number> = () => ({});
+/** Peaks of process.memoryUsage() sampled every 5 ms (where the RSS goes). */
+function memorySampler() {
+  const peak = { rss: 0, heapUsed: 0, heapTotal: 0, external: 0, arrayBuffers: 0 };
+  const sample = () => {
+    const m = process.memoryUsage();
+    for (const key of Object.keys(peak) as (keyof typeof peak)[])
+      peak[key] = Math.max(peak[key], m[key]);
+  };
+  const timer = setInterval(sample, 5);
+  peakSoFar = () => {
+    sample();
+    return Object.fromEntries(
+      Object.entries(peak).map(([key, v]) => [key, Math.round(v / MiB)]),
+    ) as typeof peak;
+  };
+  return () => {
+    clearInterval(timer);
+    sample();
+    return Object.fromEntries(
+      Object.entries(peak).map(([key, v]) => [key, Math.round(v / MiB)]),
+    ) as typeof peak;
+  };
+}
+
+/** Child mode: a streamed upload of `size` MiB into shard files in `dir` (kept, with result.json). */
+async function childEncode(sizeMiB: number, dir: string) {
+  const total = sizeMiB * MiB;
+  const ctr = createCipheriv("aes-256-ctr", randomBytes(32), randomBytes(16));
+  const zero = new Uint8Array(CHUNK);
+  const gen = function* () {
+    for (let at = 0; at < total; at += CHUNK) yield new Uint8Array(ctr.update(zero));
+  };
+  const { sinks } = await fileSinks(dir);
+  const fileKey = randomBytes(32);
+  const fileId = randomBytes(16);
+  const result = await encodeFile(gen(), { fileKey, fileId, compression: "none", sinks });
+  const { writeFile } = await import("node:fs/promises");
+  await writeFile(
+    join(dir, "result.json"),
+    JSON.stringify({
+      ...result,
+      fileId: Buffer.from(result.fileId).toString("hex"),
+      fileKey: fileKey.toString("hex"),
+    }),
+  );
+}
+
+/** Child mode: decode-only run from the shard files 2–13 in `dir` (fresh process); peak memory. */
+async function childDecode(dir: string) {
+  const { readFile } = await import("node:fs/promises");
+  const r = JSON.parse(await readFile(join(dir, "result.json"), "utf8"));
+  const fileKey = Buffer.from(r.fileKey, "hex");
+  const fileId = Buffer.from(r.fileId, "hex");
+  const sources: ShardSource[] = Array.from({ length: K + M - 2 }, (_, j) => ({
+    shard: j + 2,
+    fetch: () => createReadStream(join(dir, `shard-${j + 2}`), { highWaterMark: PIECE }),
+  }));
+  const baseline = Math.round(process.memoryUsage().rss / MiB);
+  const stop = memorySampler();
+  let bytes = 0;
+  let fetchPhase: ReturnType<typeof stop> | undefined;
+  const t = performance.now();
+  for await (const piece of decodeFileChunks(sources, { ...r, fileKey, fileId })) {
+    // the first plaintext piece comes once k shards are fetched and verified
+    if (bytes === 0) fetchPhase = { ...peakSoFar() };
+    bytes += piece.length;
+  }
+  const ms = performance.now() - t;
+  const peaks = stop();
+  if (bytes !== r.plaintextSize) throw new Error("size mismatch");
+  console.log(
+    JSON.stringify({
+      sizeMiB: bytes / MiB,
+      downloadMBps: mbps(bytes, ms),
+      rssBeforeMiB: baseline,
+      peakRssMiB: Math.round((process.resourceUsage().maxRSS * 1024) / MiB),
+      sampledPeaksMiB: { fetchAndVerify: fetchPhase, whole: peaks },
+    }),
+  );
+}
+
+/** Decode-only peak RSS: upload in one child, download in a fresh second child. */
+function decodeOnlyRss(sizeMiB: string, extraArgs: string[] = []) {
+  const script = fileURLToPath(import.meta.url);
+  const dir = spawnSync("mktemp", ["-d", join(tmpdir(), "tessera-bench-dec-XXXXXX")], {
+    encoding: "utf8",
+  }).stdout.trim();
+  try {
+    const enc = spawnSync(process.execPath, [script, "--child-encode", sizeMiB, "--dir", dir], {
+      encoding: "utf8",
+    });
+    if (enc.status !== 0) throw new Error(`encode child failed: ${enc.stderr}`);
+    const dec = spawnSync(process.execPath, [...extraArgs, script, "--child-decode", dir], {
+      encoding: "utf8",
+    });
+    if (dec.status !== 0) throw new Error(`decode child failed: ${dec.stderr}`);
+    return JSON.parse(dec.stdout.trim().split("\n").at(-1)!);
+  } finally {
+    spawnSync("rm", ["-rf", dir]);
+  }
+}
+
 async function main() {
   if (values.child) return child(Number(values.child), values.kind as Kind);
+  if (values["child-encode"]) return childEncode(Number(values["child-encode"]), values.dir!);
+  if (values["child-decode"]) return childDecode(values["child-decode"]);
   const sizeMiB = Number(values.size);
   const total = sizeMiB * MiB;
   const report: Record<string, unknown> = {
@@ -415,6 +526,7 @@ async function main() {
     });
     if (res.status !== 0) throw new Error(`RSS child failed: ${res.stderr}`);
     report.rss = JSON.parse(res.stdout.trim().split("\n").at(-1)!);
+    report.rssDecodeOnly = decodeOnlyRss(values["rss-size"]!);
   }
   report.ceilings = await ceilings(total);
   for (const kind of ["random", "compressible"] as const) {
@@ -469,6 +581,8 @@ async function main() {
           peakRssMiB: {
             target: "<= 200 for 1 GiB",
             value: (report.rss as { peakRssMiB: number }).peakRssMiB,
+            upload: (report.rss as { peakRssMiBAfterUpload: number }).peakRssMiBAfterUpload,
+            downloadOnly: (report.rssDecodeOnly as { peakRssMiB: number }).peakRssMiB,
           },
         }
       : {}),

@@ -21,8 +21,11 @@ export class ByteQueue {
     return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
   }
 
-  /** Remove and return the next `n` bytes (n ≤ length). */
-  take(n: number): Uint8Array {
+  /**
+   * Remove and return the next `n` bytes (n ≤ length): a view when they lie in one piece,
+   * else a copy — into `scratch(n)` (at least n bytes) when given.
+   */
+  take(n: number, scratch?: (n: number) => Uint8Array): Uint8Array {
     if (n > this.#length) throw new RangeError(`take(${n}) with only ${this.#length} bytes queued`);
     const first = this.#pieces[0];
     if (first && first.length - this.#head >= n) {
@@ -30,7 +33,7 @@ export class ByteQueue {
       this.#advance(n);
       return out;
     }
-    const out = new Uint8Array(n);
+    const out = scratch ? scratch(n).subarray(0, n) : new Uint8Array(n);
     let at = 0;
     while (at < n) {
       const piece = this.#pieces[0]!;

@@ -137,6 +137,17 @@ export async function* decryptChunks(
     const queue = new ByteQueue();
     let index = 0;
     let pending: { sealed: Uint8Array; index: number; codec: number } | undefined;
+    // Records that span source pieces are copied into two alternating scratch buffers: one may
+    // be `pending` while the next record is taken. A record is dead once opened (the ciphers
+    // read their input during the call), and it is opened as soon as it is yielded, before
+    // this generator resumes — so a buffer is free again when its turn comes back.
+    const scratch: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0)];
+    let turn = 0;
+    const nextScratch = (n: number) => {
+      turn ^= 1;
+      if (scratch[turn]!.length < n) scratch[turn] = new Uint8Array(n);
+      return scratch[turn]!;
+    };
     let finished = false;
     const parse = function* (eof: boolean): Generator<Sealed> {
       for (;;) {
@@ -174,7 +185,7 @@ export async function* decryptChunks(
           return;
         }
         const codec = queue.take(RECORD_HEADER_BYTES)[4]!;
-        pending = { sealed: queue.take(length), index: index++, codec };
+        pending = { sealed: queue.take(length, nextScratch), index: index++, codec };
       }
     };
     for await (const piece of source) {

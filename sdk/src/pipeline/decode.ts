@@ -17,7 +17,8 @@ import { CID, ShardCidBuilder } from "../cid/index.ts";
 import { loadErasureCoder, NotEnoughShardsError, validateErasureParams } from "../erasure/index.ts";
 import { MerkleBuilder } from "../merkle/builder.ts";
 import { bytesToHex } from "../merkle/hex.ts";
-import { checkChunkSize, decryptChunks } from "./chunks.ts";
+import { checkChunkSize, decryptChunks, RECORD_HEADER_BYTES } from "./chunks.ts";
+import { GCM_TAG_BYTES } from "../crypto/aes-gcm.ts";
 import { checkPieceBytes } from "./encode.ts";
 import { InvalidPipelineDataError, PipelineParamsError, ShardVerificationError } from "./errors.ts";
 import { iterateBytes } from "./source.ts";
@@ -219,11 +220,24 @@ export async function fetchShards(
   return verified;
 }
 
+export type ReadStripesOptions = {
+  /**
+   * Reuse stripe buffers: a yielded stripe stays valid only until this many further stripes
+   * have been requested, then its memory is read over. Without it every stripe is a fresh
+   * buffer (safe for any consumer, but ≈ 1.4 × the file in short-lived garbage).
+   */
+  recycleAfter?: number;
+};
+
+/** Stripes read ahead of the one being rebuilt and decrypted. */
+const READ_AHEAD = 3;
+
 /** Stripe data (k × piece bytes each) from k verified shards, reconstructing when needed. */
 export async function* readStripes(
   readers: Map<number, ShardReader>,
   params: DecodeParams,
   signal?: AbortSignal,
+  options: ReadStripesOptions = {},
 ): AsyncGenerator<Uint8Array> {
   const { k, m, pieceBytes, shardSize } = params;
   const n = k + m;
@@ -233,14 +247,25 @@ export async function* readStripes(
   const coder = direct ? undefined : await loadErasureCoder({ k, m });
   const stripes = Math.ceil(shardSize / pieceBytes);
   const present = Array.from({ length: n }, (_, i) => chosen.includes(i));
+  // Reconstruction needs room for all n pieces; the direct path only the k data pieces.
+  const width = direct ? k : n;
+  const recycleAfter = options.recycleAfter;
+  // Buffers of stripes handed out, oldest first, and buffers free for reuse. A buffer returns
+  // to `free` once `recycleAfter` later stripes have been requested after it was yielded.
+  const yielded: ArrayBuffer[] = [];
+  const free: ArrayBuffer[] = [];
+  const buffer = (piece: number) => {
+    if (recycleAfter === undefined || piece !== pieceBytes) return new Uint8Array(width * piece);
+    return new Uint8Array(free.pop() ?? new ArrayBuffer(width * pieceBytes));
+  };
   const read = (s: number) => {
     const offset = s * pieceBytes;
     const piece = Math.min(pieceBytes, shardSize - offset);
-    // Reconstruction reads straight into the stripe buffer it rebuilds.
-    const stripe = direct ? undefined : new Uint8Array(n * piece);
+    // Pieces are read straight into the stripe buffer (and rebuilt there when needed).
+    const stripe = buffer(piece);
     const p = Promise.all(
       chosen.map((i) =>
-        readers.get(i)!.read(offset, piece, stripe?.subarray(i * piece, (i + 1) * piece)),
+        readers.get(i)!.read(offset, piece, stripe.subarray(i * piece, (i + 1) * piece)),
       ),
     );
     p.catch(() => {}); // awaited in order below
@@ -250,16 +275,29 @@ export async function* readStripes(
   const ahead: ReturnType<typeof read>[] = [];
   for (let s = 0; s < stripes; s++) {
     signal?.throwIfAborted();
-    while (ahead.length < 3 && s + ahead.length < stripes) ahead.push(read(s + ahead.length));
-    const { piece, stripe, pieces } = ahead.shift()!;
-    const got = await pieces;
-    if (!stripe) {
-      for (const p of got) yield p;
-      continue;
-    }
-    coder!.reconstructData(stripe, present);
+    if (recycleAfter !== undefined)
+      while (yielded.length > recycleAfter) free.push(yielded.shift()!);
+    while (ahead.length < READ_AHEAD && s + ahead.length < stripes)
+      ahead.push(read(s + ahead.length));
+    const { piece, stripe } = ahead[0]!;
+    await ahead[0]!.pieces;
+    ahead.shift();
+    if (!direct) coder!.reconstructData(stripe, present);
+    if (recycleAfter !== undefined && piece === pieceBytes)
+      yielded.push(stripe.buffer as ArrayBuffer);
     yield stripe.subarray(0, k * piece);
   }
+}
+
+/**
+ * Stripes a consumer of decryptChunks may still hold views into: the record being parsed and
+ * the one pending (each ≤ a sealed chunk plus its header; opened records are not retained —
+ * node:crypto and WebCrypto copy their input when called), spread over the stripes they
+ * overlap, plus one for the stripe just yielded.
+ */
+function stripesHeldByDecrypt(params: DecodeParams): number {
+  const record = RECORD_HEADER_BYTES + params.chunkSize + GCM_TAG_BYTES;
+  return Math.ceil((2 * record) / (params.k * params.pieceBytes)) + 3;
 }
 
 /**
@@ -282,7 +320,10 @@ export async function* decodeFileChunks(
   try {
     const readers = await fetchShards(sources, params, store, options);
     let total = 0;
-    const plain = decryptChunks(readStripes(readers, params, options.signal), {
+    const stripes = readStripes(readers, params, options.signal, {
+      recycleAfter: stripesHeldByDecrypt(params),
+    });
+    const plain = decryptChunks(stripes, {
       fileKey: params.fileKey,
       fileId: params.fileId,
       chunkSize: params.chunkSize,

@@ -463,10 +463,14 @@ async function childDecode(dir: string) {
   const stop = memorySampler();
   let bytes = 0;
   let fetchPhase: ReturnType<typeof stop> | undefined;
+  let fetchMs = 0;
   const t = performance.now();
   for await (const piece of decodeFileChunks(sources, { ...r, fileKey, fileId })) {
     // the first plaintext piece comes once k shards are fetched and verified
-    if (bytes === 0) fetchPhase = { ...peakSoFar() };
+    if (bytes === 0) {
+      fetchPhase = { ...peakSoFar() };
+      fetchMs = performance.now() - t;
+    }
     bytes += piece.length;
   }
   const ms = performance.now() - t;
@@ -476,6 +480,8 @@ async function childDecode(dir: string) {
     JSON.stringify({
       sizeMiB: bytes / MiB,
       downloadMBps: mbps(bytes, ms),
+      fetchAndVerifyMs: Math.round(fetchMs),
+      rebuildAndDecryptMs: Math.round(ms - fetchMs),
       rssBeforeMiB: baseline,
       peakRssMiB: Math.round((process.resourceUsage().maxRSS * 1024) / MiB),
       sampledPeaksMiB: { fetchAndVerify: fetchPhase, whole: peaks },

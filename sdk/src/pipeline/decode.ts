@@ -230,7 +230,7 @@ export type ReadStripesOptions = {
 };
 
 /** Stripes read ahead of the one being rebuilt and decrypted. */
-const READ_AHEAD = 3;
+const READ_AHEAD = 2;
 
 /** Stripe data (k × piece bytes each) from k verified shards, reconstructing when needed. */
 export async function* readStripes(
@@ -297,7 +297,7 @@ export async function* readStripes(
  */
 function stripesHeldByDecrypt(params: DecodeParams): number {
   const record = RECORD_HEADER_BYTES + params.chunkSize + GCM_TAG_BYTES;
-  return Math.ceil((2 * record) / (params.k * params.pieceBytes)) + 3;
+  return Math.ceil((2 * record) / (params.k * params.pieceBytes)) + 2;
 }
 
 /**

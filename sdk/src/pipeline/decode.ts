@@ -290,14 +290,17 @@ export async function* readStripes(
 }
 
 /**
- * Stripes a consumer of decryptChunks may still hold views into: the record being parsed and
- * the one pending (each ≤ a sealed chunk plus its header; opened records are not retained —
- * node:crypto and WebCrypto copy their input when called), spread over the stripes they
- * overlap, plus one for the stripe just yielded.
+ * Stripes a consumer of decryptChunks may still hold views into when it asks for the next one,
+ * plus one of slack. Its views are the pending record (≤ R bytes: a sealed chunk and its
+ * header; a view only when it lies in one stripe — records spanning stripes are copied) and
+ * the unparsed queue (< R bytes, ending at the newest stripe): a range of < 2R bytes, or the
+ * queue plus the one stripe before it. Opened records are not retained (node:crypto and
+ * WebCrypto read their input during the call).
  */
 function stripesHeldByDecrypt(params: DecodeParams): number {
   const record = RECORD_HEADER_BYTES + params.chunkSize + GCM_TAG_BYTES;
-  return Math.ceil((2 * record) / (params.k * params.pieceBytes)) + 2;
+  const stripe = params.k * params.pieceBytes;
+  return Math.min(Math.ceil((2 * record) / stripe) + 1, Math.ceil(record / stripe) + 2) + 1;
 }
 
 /**

@@ -585,6 +585,15 @@ export const marketplaceAbi = [
   },
   {
     inputs: [
+      { internalType: "address", name: "provider", type: "address" },
+      { internalType: "uint256", name: "misses", type: "uint256" },
+      { internalType: "uint256", name: "maxMisses", type: "uint256" },
+    ],
+    name: "Marketplace__ProviderDelinquent",
+    type: "error",
+  },
+  {
+    inputs: [
       { internalType: "uint256", name: "period", type: "uint256" },
       { internalType: "uint256", name: "current", type: "uint256" },
       { internalType: "uint256", name: "grace", type: "uint256" },

@@ -27,6 +27,7 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createTesseraClient, type TesseraClient } from "@tessera/sdk/client/createTesseraClient";
+import { parseDeployment, type TesseraAddresses } from "@tessera/sdk/deployments/index";
 import { CliError, EXIT } from "./errors.ts";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -45,15 +46,8 @@ export type GlobalOptions = {
   quiet?: boolean;
 };
 
-export type Deployment = {
-  chainId: number;
-  deployBlock?: number;
-  TesseraToken: Address;
-  Marketplace: Address;
-  FileIndex: Address;
-  TesseraGovernor?: Address;
-  TesseraTimelock?: Address;
-};
+/** deployments/<chainId>/addresses.json; the CLI also needs the FileIndex (the index pointer). */
+export type Deployment = TesseraAddresses & { FileIndex: Address };
 
 export type FileConfig = { rpcUrl?: string; privateKey?: Hex };
 
@@ -111,8 +105,8 @@ export class Context {
     if (this.deploymentCache) return this.deploymentCache;
     const chainId = await this.chainId();
     const file = join(this.deploymentsDir, String(chainId), "addresses.json");
-    const deployment = readJson<Deployment>(file);
-    if (!deployment) {
+    const raw = readJson<unknown>(file);
+    if (!raw) {
       throw new CliError(`No Tessera deployment for chain ${chainId} (looked for ${file}).`, {
         exitCode: EXIT.CONFIG,
         hint:
@@ -121,6 +115,14 @@ export class Context {
             : "Point --deployments / TESSERA_DEPLOYMENTS at the folder holding <chainId>/addresses.json.",
       });
     }
+    const parsed = parseDeployment(raw);
+    if (!parsed.FileIndex) {
+      throw new CliError(`The deployment in ${file} has no FileIndex contract; the CLI needs it for the file index.`, {
+        exitCode: EXIT.CONFIG,
+        hint: "Redeploy with `npm run deploy` (it deploys FileIndex with the rest).",
+      });
+    }
+    const deployment: Deployment = { ...parsed, FileIndex: parsed.FileIndex };
     this.deploymentCache = deployment;
     return deployment;
   }

@@ -25,6 +25,7 @@ import {
   type PublicClient,
 } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
+import type { TesseraAddresses } from "@tessera/sdk/deployments/index";
 import { reapStale, startProcess, stopProcess, tail, waitFor, type ManagedProcess } from "./processes.ts";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -45,15 +46,8 @@ export function devAccount(index: number): DevAccount {
   return { index, address: account.address, privateKey: `0x${Buffer.from(key).toString("hex")}` };
 }
 
-export type Deployment = {
-  chainId: number;
-  deployBlock?: number;
-  TesseraToken: Address;
-  Marketplace: Address;
-  FileIndex: Address;
-  TesseraGovernor?: Address;
-  TesseraTimelock?: Address;
-};
+/** deployments/<chainId>/addresses.json as the deploy script writes it (FileIndex included). */
+export type Deployment = TesseraAddresses & { FileIndex: Address };
 
 export type StackOptions = {
   /** State directory (PID files, logs, provider data). */

@@ -4,6 +4,8 @@
  * `piece` is a view into a stripe buffer the encoder reuses after the write resolved: a sink
  * that keeps the bytes longer must copy them (memorySink and readableSinks do).
  */
+import { concatBytes } from "../crypto/bytes.ts";
+
 export type ShardSink = {
   write(piece: Uint8Array): Promise<void> | void;
   close?(): Promise<void> | void;
@@ -13,20 +15,12 @@ export type ShardSink = {
 /** Collects a shard in memory (tests, small files). `bytes()` after the encoder finished. */
 export function memorySink(): ShardSink & { bytes(): Uint8Array } {
   const parts: Uint8Array[] = [];
-  let total = 0;
   return {
     write(piece) {
       parts.push(piece.slice());
-      total += piece.length;
     },
     bytes() {
-      const out = new Uint8Array(total);
-      let at = 0;
-      for (const p of parts) {
-        out.set(p, at);
-        at += p.length;
-      }
-      return out;
+      return concatBytes(...parts);
     },
   };
 }

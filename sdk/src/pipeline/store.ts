@@ -4,6 +4,8 @@
  * temporary files in Node (store-node.ts, the default there), memory or an OPFS-backed store
  * in browsers (pass one; the memory store grows with the file).
  */
+import { concatBytes } from "../crypto/bytes.ts";
+
 export type ShardWriter = {
   write(piece: Uint8Array): Promise<void> | void;
   /** Keep the bytes: the shard verified. */
@@ -27,19 +29,12 @@ export function memoryShardStore(): ShardStore {
   return {
     create() {
       const parts: Uint8Array[] = [];
-      let total = 0;
       return {
         write(piece) {
           parts.push(piece.slice());
-          total += piece.length;
         },
         commit() {
-          const all = new Uint8Array(total);
-          let at = 0;
-          for (const p of parts) {
-            all.set(p, at);
-            at += p.length;
-          }
+          const all = concatBytes(...parts);
           parts.length = 0;
           return {
             read(offset, length, into) {

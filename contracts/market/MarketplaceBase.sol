@@ -2,11 +2,9 @@
 pragma solidity ^0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
-import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {IMarketplaceEvents} from "../interfaces/IMarketplace.sol";
 import {ProviderRegistry} from "../registry/ProviderRegistry.sol";
-import {ProviderView} from "../types/Market.sol";
 import {ProtocolParams} from "./ProtocolParams.sol";
 import {MerkleSegments} from "../libraries/MerkleSegments.sol";
 import {Challenges} from "../libraries/Challenges.sol";
@@ -18,9 +16,6 @@ import {
     RequestState,
     SlotState,
     ChallengeStatus,
-    RequestView,
-    SlotView,
-    Challenge,
     TargetedChallenge
 } from "../types/Market.sol";
 

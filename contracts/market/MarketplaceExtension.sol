@@ -4,24 +4,16 @@ pragma solidity ^0.8.30;
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {IMarketplace} from "../interfaces/IMarketplace.sol";
 import {MarketplaceBase} from "./MarketplaceBase.sol";
-import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
-import {ProviderRegistry} from "../registry/ProviderRegistry.sol";
 import {ProviderView} from "../types/Market.sol";
-import {ProtocolParams} from "./ProtocolParams.sol";
-import {MerkleSegments} from "../libraries/MerkleSegments.sol";
 import {Challenges} from "../libraries/Challenges.sol";
-import {Bits} from "../libraries/Bits.sol";
 import {Params} from "../types/Params.sol";
 import {RequestId, RequestIdLib} from "../types/RequestId.sol";
 import {
     RequestParams,
-    RequestState,
     SlotState,
     ChallengeStatus,
     RequestView,
-    SlotView,
     Challenge,
     TargetedChallenge
 } from "../types/Market.sol";

@@ -7,13 +7,13 @@ import {TesseraTimelock} from "../../../contracts/governance/TesseraTimelock.sol
 import {TesseraToken} from "../../../contracts/token/TesseraToken.sol";
 import {IProtocolParams} from "../../../contracts/interfaces/IProtocolParams.sol";
 import {Params} from "../../../contracts/types/Params.sol";
-import {GovTest} from "./utils/GovTest.sol";
+import {TestBase} from "../utils/Vm.sol";
 
 /// @notice Issue 7: "no parameter value outside its bounds can be set by any path". The only paths
 /// are the constructor and `setParams` by the owner — the Timelock, i.e. an executed proposal.
 /// The bounds below are the documented ones (docs/contracts-api.md), written independently of the
 /// contract, so a drift between code and documentation fails here.
-contract ParamsBoundsTest is GovTest {
+contract ParamsBoundsTest is TestBase {
     uint256 internal constant FIELDS = 13;
     uint256 internal constant DELAY = 2 days;
 

@@ -7,9 +7,9 @@ import {TesseraToken} from "../../../contracts/token/TesseraToken.sol";
 import {ITesseraGovernor} from "../../../contracts/interfaces/ITesseraGovernor.sol";
 import {IGovernor} from "@openzeppelin/contracts/governance/IGovernor.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
-import {GovTest} from "./utils/GovTest.sol";
+import {TestBase} from "../utils/Vm.sol";
 
-contract TesseraGovernorTest is GovTest {
+contract TesseraGovernorTest is TestBase {
     TesseraToken internal token;
     TesseraTimelock internal timelock;
     TesseraGovernor internal governor;

@@ -5,7 +5,7 @@ import {TesseraTimelock} from "../../../contracts/governance/TesseraTimelock.sol
 import {ITesseraTimelock} from "../../../contracts/interfaces/ITesseraTimelock.sol";
 import {TimelockController} from "@openzeppelin/contracts/governance/TimelockController.sol";
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
-import {GovTest} from "./utils/GovTest.sol";
+import {TestBase} from "../utils/Vm.sol";
 
 contract Counter {
     uint256 public value;
@@ -15,7 +15,7 @@ contract Counter {
     }
 }
 
-contract TesseraTimelockTest is GovTest {
+contract TesseraTimelockTest is TestBase {
     uint256 internal constant DELAY = 2 days;
     uint256 internal constant GRACE = 14 days;
     address internal constant PROPOSER = address(0x9909);

@@ -3,9 +3,9 @@ pragma solidity ^0.8.30;
 
 import {FileIndex} from "../../../contracts/index/FileIndex.sol";
 import {IFileIndex} from "../../../contracts/interfaces/IFileIndex.sol";
-import {GovTest} from "../governance/utils/GovTest.sol";
+import {TestBase} from "../utils/Vm.sol";
 
-contract FileIndexTest is GovTest {
+contract FileIndexTest is TestBase {
     event FileIndexSet(address indexed owner, string cid, uint64 version);
 
     FileIndex internal index;

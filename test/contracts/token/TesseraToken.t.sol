@@ -6,9 +6,9 @@ import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.so
 import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
 import {Votes} from "@openzeppelin/contracts/governance/utils/Votes.sol";
 import {IVotes} from "@openzeppelin/contracts/governance/utils/IVotes.sol";
-import {GovTest} from "../governance/utils/GovTest.sol";
+import {TestBase} from "../utils/Vm.sol";
 
-contract TesseraTokenTest is GovTest {
+contract TesseraTokenTest is TestBase {
     uint256 internal constant ALICE_KEY = 0xA11CE;
     uint256 internal constant SUPPLY = 1_000_000_000 ether;
     bytes32 internal constant PERMIT_TYPEHASH = keccak256(

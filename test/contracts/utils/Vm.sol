@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-/// @dev The cheatcodes the market/registry/library tests use (forge-std is not available here;
-/// Hardhat's Solidity test runner implements them at the standard address).
+/// @dev The cheatcodes the contract tests use (forge-std is not available here; Hardhat's
+/// Solidity test runner implements them at the standard address).
 interface Vm {
     function warp(uint256 timestamp) external;
     function roll(uint256 blockNumber) external;
@@ -11,6 +11,12 @@ interface Vm {
     function stopPrank() external;
     function expectRevert(bytes calldata revertData) external;
     function expectRevert() external;
+    function expectEmit(
+        bool checkTopic1,
+        bool checkTopic2,
+        bool checkTopic3,
+        bool checkData
+    ) external;
     function addr(uint256 privateKey) external pure returns (address);
     function sign(
         uint256 privateKey,
@@ -47,6 +53,7 @@ abstract contract TestBase {
     error AssertionFailed(string what, uint256 actual, uint256 expected);
     error AssertionFailedBytes32(string what, bytes32 actual, bytes32 expected);
     error AssertionFailedAddress(string what, address actual, address expected);
+    error AssertionFailedString(string what, string actual, string expected);
     error AssertionFailedBool(string what);
 
     function assertEq(uint256 actual, uint256 expected, string memory what) internal pure {
@@ -61,8 +68,21 @@ abstract contract TestBase {
         if (actual != expected) revert AssertionFailedAddress(what, actual, expected);
     }
 
+    function assertEq(
+        string memory actual,
+        string memory expected,
+        string memory what
+    ) internal pure {
+        if (keccak256(bytes(actual)) != keccak256(bytes(expected)))
+            revert AssertionFailedString(what, actual, expected);
+    }
+
     function assertTrue(bool condition, string memory what) internal pure {
         if (!condition) revert AssertionFailedBool(what);
+    }
+
+    function assertFalse(bool condition, string memory what) internal pure {
+        if (condition) revert AssertionFailedBool(what);
     }
 
     function assertLe(uint256 a, uint256 b, string memory what) internal pure {

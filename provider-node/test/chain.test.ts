@@ -5,7 +5,6 @@
  * upload → fill → proofs over several periods (with a kill -9 + restart in between) → deal end →
  * claim + withdraw; the data dirs never contain the plaintext marker.
  */
-import { encodeFile, memorySink } from "@tessera/sdk";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
@@ -20,7 +19,14 @@ import { providerMetrics } from "../src/services/metrics.ts";
 import { StateFile } from "../src/storage/state.ts";
 import type { ProviderConfig } from "../src/config.ts";
 import { createProviderNode, type ProviderNode } from "../src/services/provider-node.ts";
-import { account, freePort, REPO, startChain, type TestChain } from "./helpers/chain.ts";
+import {
+  account,
+  createStoredRequest,
+  freePort,
+  REPO,
+  startChain,
+  type TestChain,
+} from "./helpers/chain.ts";
 
 const TOKEN = 10n ** 18n;
 const MARKER = "TESSERA-PLAINTEXT-MARKER-5f1c2a";
@@ -140,41 +146,13 @@ describe("provider on a local chain", () => {
       randomBytes(300_000),
       Buffer.from(MARKER),
     ]);
-    const sinks = [memorySink(), memorySink()];
-    const encoded = await encodeFile(plaintext, {
-      k: 1,
-      m: 1,
-      fileKey: randomBytes(32),
-      fileId: randomBytes(16),
-      sinks,
-    });
-    const shards = sinks.map((s) => s.bytes());
-    const price = BigInt(encoded.shardSize) * 2n; // ≥ ask of 1 wei/byte/period
     const duration = 3;
-    const collateral = 10n * TOKEN;
-    await chain.write(client, "token", "approve", [
-      chain.marketplace,
-      price * 2n * BigInt(duration),
-    ]);
-    const { logs } = await chain.write(client, "market", "createRequest", [
-      {
-        k: 1,
-        m: 1,
-        shardSize: BigInt(encoded.shardSize),
-        durationPeriods: duration,
-        pricePerSlotPeriod: price,
-        collateralPerSlot: collateral,
-        fillDeadline: BigInt(Math.floor(Date.now() / 1000) + 3600),
-        roots: encoded.shards.map((s) => s.root),
-        cids: encoded.shards.map((s) => s.cid),
-      },
-    ]);
-    const created = parseEventLogs({
-      abi: chain.marketplaceAbi,
-      logs: logs as never,
-      eventName: "RequestCreated",
-    })[0] as unknown as { args: { id: Hex } };
-    const requestId = created.args.id;
+    const { requestId, shards, encoded, price, collateral } = await createStoredRequest(
+      chain,
+      client,
+      plaintext,
+      { k: 1, m: 1, durationPeriods: duration },
+    );
 
     // a corrupted upload is refused and costs the provider nothing
     const bad = Buffer.from(shards[0]!);

@@ -7,18 +7,23 @@
  * (same CID); the reporter earned exactly reporterRewardBps of each slash and the repairer the
  * repair bounty.
  */
-import { encodeFile, memorySink } from "@tessera/sdk";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
-import { parseEventLogs, type Hex } from "viem";
+import type { Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadDeployment } from "../src/chain/contracts.ts";
 import type { ProviderConfig } from "../src/config.ts";
 import { createProviderNode, type ProviderNode } from "../src/services/provider-node.ts";
-import { account, freePort, startChain, type TestChain } from "./helpers/chain.ts";
+import {
+  account,
+  createStoredRequest,
+  freePort,
+  startChain,
+  type TestChain,
+} from "./helpers/chain.ts";
 
 const TOKEN = 10n ** 18n;
 const STAKE = 1000n * TOKEN;
@@ -106,42 +111,12 @@ describe("watcher and repair", () => {
 
     // ~700 KB of incompressible plaintext, k = 2 + m = 1: shards of ~350 KB = one full 256 KiB
     // piece + a shorter last piece, so the rebuild crosses a stripe boundary
-    const sinks = [memorySink(), memorySink(), memorySink()];
-    const encoded = await encodeFile(randomBytes(700_000), {
-      k: 2,
-      m: 1,
-      fileKey: randomBytes(32),
-      fileId: randomBytes(16),
-      sinks,
-    });
-    const shards = sinks.map((s) => s.bytes());
-    const price = BigInt(encoded.shardSize) * 2n;
-    const duration = 30;
-    const collateral = 10n * TOKEN;
-    await chain.write(client, "token", "approve", [
-      chain.marketplace,
-      price * 3n * BigInt(duration),
-    ]);
-    const { logs } = await chain.write(client, "market", "createRequest", [
-      {
-        k: 2,
-        m: 1,
-        shardSize: BigInt(encoded.shardSize),
-        durationPeriods: duration,
-        pricePerSlotPeriod: price,
-        collateralPerSlot: collateral,
-        fillDeadline: BigInt(Math.floor(Date.now() / 1000) + 3600),
-        roots: encoded.shards.map((s) => s.root),
-        cids: encoded.shards.map((s) => s.cid),
-      },
-    ]);
-    const requestId = (
-      parseEventLogs({
-        abi: chain.marketplaceAbi,
-        logs: logs as never,
-        eventName: "RequestCreated",
-      })[0] as unknown as { args: { id: Hex } }
-    ).args.id;
+    const { requestId, shards, encoded, collateral } = await createStoredRequest(
+      chain,
+      client,
+      randomBytes(700_000),
+      { k: 2, m: 1, durationPeriods: 30 },
+    );
     // fill all three slots within one fresh period: no holder owes a proof before the next one
     // (a holder that filled a period earlier would owe the current period and could rightly be
     // reported if the test mined past it before the node's next poll)

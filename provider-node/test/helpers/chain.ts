@@ -3,7 +3,9 @@
  * TesseraToken + Marketplace deployed from the repo's compiled artifacts with viem, and a
  * deployments directory in the layout the provider reads (`<dir>/<chainId>/…`).
  */
+import { encodeFile, memorySink, type EncodeResult } from "@tessera/sdk";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
@@ -13,6 +15,7 @@ import {
   createWalletClient,
   defineChain,
   http,
+  parseEventLogs,
   type Abi,
   type Address,
   type Hex,
@@ -232,4 +235,65 @@ export async function startChain(options: {
     },
   };
   return tc;
+}
+
+export type StoredRequest = {
+  requestId: Hex;
+  /** The encoded shards, slot order. */
+  shards: Uint8Array[];
+  encoded: EncodeResult;
+  /** Tokens per slot per period (twice the 1 wei/byte/period ask). */
+  price: bigint;
+  collateral: bigint;
+};
+
+/**
+ * What a client does before uploading: encode `plaintext` into k + m shards with the sdk,
+ * approve the escrow and create the storage request (collateral 10 tokens per slot).
+ */
+export async function createStoredRequest(
+  chain: TestChain,
+  client: HDAccount,
+  plaintext: Uint8Array,
+  { k, m, durationPeriods }: { k: number; m: number; durationPeriods: number },
+): Promise<StoredRequest> {
+  const sinks = Array.from({ length: k + m }, () => memorySink());
+  const encoded = await encodeFile(plaintext, {
+    k,
+    m,
+    fileKey: randomBytes(32),
+    fileId: randomBytes(16),
+    sinks,
+  });
+  const price = BigInt(encoded.shardSize) * 2n;
+  const collateral = 10n * 10n ** 18n;
+  await chain.write(client, "token", "approve", [
+    chain.marketplace,
+    price * BigInt(k + m) * BigInt(durationPeriods),
+  ]);
+  const { logs } = await chain.write(client, "market", "createRequest", [
+    {
+      k,
+      m,
+      shardSize: BigInt(encoded.shardSize),
+      durationPeriods,
+      pricePerSlotPeriod: price,
+      collateralPerSlot: collateral,
+      fillDeadline: BigInt(Math.floor(Date.now() / 1000) + 3600),
+      roots: encoded.shards.map((s) => s.root),
+      cids: encoded.shards.map((s) => s.cid),
+    },
+  ]);
+  const created = parseEventLogs({
+    abi: chain.marketplaceAbi,
+    logs: logs as never,
+    eventName: "RequestCreated",
+  })[0] as unknown as { args: { id: Hex } };
+  return {
+    requestId: created.args.id,
+    shards: sinks.map((s) => s.bytes()),
+    encoded,
+    price,
+    collateral,
+  };
 }

@@ -84,28 +84,20 @@ describe("tessera gov (CLI against a Hardhat chain)", () => {
     )
       await hre.tasks.getTask("build").run({ quiet: true });
     conn = await hre.network.create();
-    const { default: TesseraModule } = await import("../../ignition/modules/Tessera.ts");
-    const { LOCAL_PARAMETERS, MARKETPLACE_DEFAULTS } = await import("../../ignition/defaults.ts");
-    const t = (await conn.ignition.deploy(TesseraModule, {
-      parameters: {
-        TesseraGovernance: { ...LOCAL_PARAMETERS.TesseraGovernance, votingDelay: 60n },
-        TesseraMarketplace: {
-          ...LOCAL_PARAMETERS.TesseraMarketplace,
-          params: MARKETPLACE_DEFAULTS.params,
-        },
-      } as never,
-    })) as unknown as Record<string, { address: Address }>;
+    // The real Ignition module with the local parameters; voting opens after 60 s.
+    const { deployTessera } = await import("../../test/contracts/helpers/tessera.ts");
+    const t = await deployTessera(conn, { governance: { votingDelay: 60n } });
     const publicClient = await conn.viem.getPublicClient();
     const [w0] = await conn.viem.getWalletClients();
     expect(w0!.account.address.toLowerCase()).toBe(deployer.address.toLowerCase());
     addresses = {
       chainId: await publicClient.getChainId(),
       deployBlock: 0,
-      TesseraToken: t.token!.address,
-      Marketplace: t.marketplace!.address,
-      FileIndex: t.fileIndex!.address,
-      TesseraGovernor: t.governor!.address,
-      TesseraTimelock: t.timelock!.address,
+      TesseraToken: t.token.address,
+      Marketplace: t.marketplace.address,
+      FileIndex: t.fileIndex.address,
+      TesseraGovernor: t.governor.address,
+      TesseraTimelock: t.timelock.address,
     };
     for (const [who, amount] of [
       [alice, 30n * M],
@@ -113,7 +105,7 @@ describe("tessera gov (CLI against a Hardhat chain)", () => {
       [carol, 10n * M],
     ] as const)
       await w0!.writeContract({
-        address: t.token!.address,
+        address: t.token.address,
         abi: tesseraTokenAbi,
         functionName: "transfer",
         args: [who.address, amount],

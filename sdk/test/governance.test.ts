@@ -65,21 +65,9 @@ describe("governance actions (in-process Hardhat)", () => {
     )
       await hre.tasks.getTask("build").run({ quiet: true });
     conn = await hre.network.create();
-    // The real Ignition module with the local parameters (as test/contracts/helpers/tessera.ts).
-    const { default: TesseraModule } = await import("../../ignition/modules/Tessera.ts");
-    const { LOCAL_PARAMETERS, MARKETPLACE_DEFAULTS } = await import("../../ignition/defaults.ts");
-    const t = (await conn.ignition.deploy(TesseraModule, {
-      parameters: {
-        TesseraGovernance: { ...LOCAL_PARAMETERS.TesseraGovernance, votingDelay: 60n },
-        TesseraMarketplace: {
-          ...LOCAL_PARAMETERS.TesseraMarketplace,
-          params: MARKETPLACE_DEFAULTS.params,
-        },
-      } as never,
-    })) as unknown as Record<
-      "token" | "timelock" | "governor" | "marketplace" | "fileIndex",
-      { address: Address }
-    >;
+    // The real Ignition module with the local parameters; voting opens after 60 s.
+    const { deployTessera } = await import("../../test/contracts/helpers/tessera.ts");
+    const t = await deployTessera(conn, { governance: { votingDelay: 60n } });
     const publicClient = await conn.viem.getPublicClient();
     const wallets = await conn.viem.getWalletClients();
     const addresses = {
